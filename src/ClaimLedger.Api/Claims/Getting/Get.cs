@@ -1,0 +1,46 @@
+using ClaimLedger.Access;
+using ClaimLedger.Hosting;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace ClaimLedger.Claims.Getting;
+
+public static class GetClaimEndpoint
+{
+    /// <summary>
+    /// The claim now, or as it stood at a version (<c>version=N</c>) or at a recorded time (<c>asOf=T</c>, ISO 8601):
+    /// as-of answers come from the events recorded at or before T.
+    /// </summary>
+    [WolverineGet("/api/claims/{id}", Name = "GetClaim"), Authorize(Policy = Policies.Read)]
+    [Tags("Claims")]
+    [ProducesResponseType<Claim>(200)]
+    public static async Task<IResult> Get(Guid id, string? asOf, string? version, IQuerySession session, HttpContext http)
+    {
+        var ct = http.RequestAborted;
+        if (asOf != null && version != null)
+            return Problems.Result(400, "give asOf or version, not both", "asOf");
+        Claim? claim;
+        if (version != null)
+        {
+            if (!long.TryParse(version, System.Globalization.NumberStyles.None, null, out var v) || v < 1)
+                return Problems.Result(400, "must be a positive whole number", "version");
+            claim = await session.Events.AggregateStreamAsync<Claim>(id, version: v, token: ct);
+            if (claim != null && claim.Version < v)
+                return Problems.Result(404, $"the claim {id} has no version {v} (its latest is {claim.Version})", "version");
+        }
+        else if (asOf != null)
+        {
+            if (!JsonSetup.TryParseInstant(asOf, out var at))
+                return Problems.Result(400, "must be an ISO 8601 time with an offset, such as 2024-11-29T10:00:00Z", "asOf");
+            claim = await session.Events.AggregateStreamAsync<Claim>(id, timestamp: at, token: ct);
+            if (claim is null && await session.LoadAsync<Claim>(id, ct) is not null)
+                return Problems.Result(404, $"the claim {id} was not yet recorded at {at:O}", "asOf");
+        }
+        else claim = await session.LoadAsync<Claim>(id, ct);
+
+        if (claim is null) return Problems.NotFound("claim", id);
+        http.Response.Headers.ETag = ETags.Format(claim.Version);
+        return Results.Json(claim, JsonSetup.Options);
+    }
+}

@@ -1,0 +1,149 @@
+using ClaimLedger.Access;
+using ClaimLedger.Claims;
+using ClaimLedger.Figures;
+using ClaimLedger.Sources;
+using JasperFx;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+using Scalar.AspNetCore;
+using Wolverine;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+namespace ClaimLedger.Hosting;
+
+/// <summary>Host wiring: Marten, Wolverine, authentication, problems, OpenAPI, health. Program.cs only calls this.</summary>
+public static class ClaimLedgerHost
+{
+    public static WebApplicationBuilder AddClaimLedger(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => LedgerDatabase.Resolve(sp.GetRequiredService<IConfiguration>()));
+
+        services.ConfigureSystemTextJsonForWolverineOrMinimalApi(o => JsonSetup.Configure(o.SerializerOptions));
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+
+        services.AddMarten(sp =>
+            {
+                var database = sp.GetRequiredService<LedgerDatabase>();
+                var opts = new StoreOptions();
+                opts.Connection(database.ConnectionString);
+                opts.DatabaseSchemaName = "claimledger";
+                opts.UseSystemTextJsonForSerialization(configure: JsonSetup.Configure);
+                opts.Events.MetadataConfig.UserNameEnabled = true;
+                opts.Events.StreamIdentity = JasperFx.Events.StreamIdentity.AsGuid;
+                opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+                opts.ConfigureAccess();
+                opts.ConfigureSources();
+                opts.ConfigureFigures();
+                opts.ConfigureClaims();
+                return opts;
+            })
+            .UseLightweightSessions()
+            .ApplyAllDatabaseChangesOnStartup()
+            .IntegrateWithWolverine()
+            .AddAsyncDaemon(DaemonMode.Solo);
+
+        builder.Host.UseWolverine(opts =>
+        {
+            opts.UseRuntimeCompilation();
+            opts.Discovery.IncludeAssembly(typeof(ClaimLedgerHost).Assembly);
+        });
+        services.AddWolverineHttp();
+
+        services.AddAuthentication(ApiKeyAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, _ => { });
+        services.AddAuthorization(o =>
+        {
+            foreach (var (policy, roles) in Policies.RolesFor)
+                o.AddPolicy(policy, p => p.RequireAuthenticatedUser().RequireRole(roles));
+        });
+
+        services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "ClaimLedger";
+            doc.Info.Description = "An event-sourced ledger of verified news claims. Authenticate with 'Authorization: Bearer <api key>'.";
+            return Task.CompletedTask;
+        }));
+        services.AddHealthChecks().AddCheck<PostgresReadiness>("postgres", tags: ["ready"]);
+        services.AddHostedService<DemoData>();
+        return builder;
+    }
+
+    public static WebApplication UseClaimLedger(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(async ctx =>
+        {
+            var http = ctx.HttpContext;
+            if (http.Response.HasStarted || http.Response.ContentLength > 0 || http.Response.ContentType != null) return;
+            var status = http.Response.StatusCode;
+            await Problems.Write(http, status, Problems.TitleFor(status), status switch
+            {
+                404 => $"no route matches {http.Request.Method} {http.Request.Path}",
+                405 => $"{http.Request.Method} is not allowed on {http.Request.Path}",
+                415 => "send the body as application/json",
+                _ => Problems.TitleFor(status),
+            }, status == 415 ? "Content-Type" : null);
+        });
+        app.UseMiddleware<BodySizeLimits>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi();
+        app.MapScalarApiReference("/docs");
+        app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapWolverineEndpoints();
+        return app;
+    }
+}
+
+/// <summary>Ready when PostgreSQL answers a query.</summary>
+public sealed class PostgresReadiness(LedgerDatabase database) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        try
+        {
+            await using var conn = new NpgsqlConnection(database.ConnectionString);
+            await conn.OpenAsync(ct);
+            await using var cmd = new NpgsqlCommand("select 1", conn);
+            await cmd.ExecuteScalarAsync(ct);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            return HealthCheckResult.Unhealthy("PostgreSQL is not reachable", e);
+        }
+    }
+}
+
+/// <summary>Sources take up to 2 MiB; every other body 64 KiB. Past that: 413 before the body is read.</summary>
+public sealed class BodySizeLimits(RequestDelegate next)
+{
+    public const long SourceLimit = 2 * 1024 * 1024 + 64 * 1024;
+    public const long DefaultLimit = 64 * 1024;
+
+    public async Task InvokeAsync(HttpContext http)
+    {
+        var limit = http.Request.Path.StartsWithSegments("/api/sources") ? SourceLimit : DefaultLimit;
+        if (http.Request.ContentLength > limit)
+        {
+            await Problems.Write(http, 413, Problems.TitleFor(413),
+                $"the body is {http.Request.ContentLength} bytes; this route accepts at most {limit} bytes", "body");
+            return;
+        }
+        if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+            feature.MaxRequestBodySize = limit;
+        await next(http);
+    }
+}

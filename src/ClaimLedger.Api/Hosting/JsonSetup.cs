@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ClaimLedger.Hosting;
+
+/// <summary>The one JSON setup: HTTP bodies, stored documents and events, exports.</summary>
+public static class JsonSetup
+{
+    public static void Configure(JsonSerializerOptions o)
+    {
+        o.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        o.DictionaryKeyPolicy = JsonNamingPolicy.CamelCase;
+        o.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
+        o.Converters.Add(new InstantConverter());
+        o.Converters.Add(new NullableInstantConverter());
+        o.NumberHandling = JsonNumberHandling.Strict;
+        o.AllowTrailingCommas = false;
+        o.ReadCommentHandling = JsonCommentHandling.Disallow;
+        o.UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip;
+    }
+
+    public static readonly JsonSerializerOptions Options = Build();
+
+    private static JsonSerializerOptions Build()
+    {
+        var o = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        Configure(o);
+        o.MakeReadOnly(populateMissingResolver: true);
+        return o;
+    }
+
+    /// <summary>"$.value.amount" → "value.amount": the field a client wrote.</summary>
+    public static string? FieldOf(JsonException e)
+    {
+        if (string.IsNullOrEmpty(e.Path) || e.Path == "$") return "body";
+        return e.Path.StartsWith("$.") ? e.Path[2..] : e.Path.TrimStart('$');
+    }
+
+    public static string Describe(JsonException e)
+    {
+        var field = FieldOf(e);
+        var reason = e.InnerException is FormatException or InvalidOperationException ? e.InnerException.Message : null;
+        if (e.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal))
+            return $"{field}: the value has the wrong type or format{(reason is null ? "" : $" ({reason})")}";
+        if (field is null or "body") return "the body is not well-formed JSON";
+        return $"{field}: {(reason ?? "the value is not valid JSON for this field")}";
+    }
+
+    /// <summary>
+    /// Times are ISO 8601 with an offset; a plain date (2024-11-29) means midnight UTC. A time without an offset is
+    /// refused: it would be read in the server's zone, which no client means.
+    /// </summary>
+    public static bool TryParseInstant(string? text, out DateTimeOffset value)
+    {
+        value = default;
+        if (string.IsNullOrWhiteSpace(text)) return false;
+        if (text.Length == 10 && DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            value = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            return true;
+        }
+        var hasOffset = text.EndsWith('Z') || text.EndsWith('z') ||
+                        (text.Length > 6 && (text[^6] == '+' || text[^6] == '-') && text[^3] == ':');
+        return hasOffset && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
+    }
+
+    private sealed class InstantConverter : JsonConverter<DateTimeOffset>
+    {
+        public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType != JsonTokenType.String) throw new JsonException("expected a time as an ISO 8601 string");
+            return TryParseInstant(reader.GetString(), out var v)
+                ? v
+                : throw new JsonException("expected an ISO 8601 time with an offset (2024-11-29T10:00:00+01:00) or a date (2024-11-29)",
+                    new FormatException("expected an ISO 8601 time with an offset (2024-11-29T10:00:00+01:00) or a date (2024-11-29)"));
+        }
+
+        public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFzzz", CultureInfo.InvariantCulture));
+    }
+
+    private sealed class NullableInstantConverter : JsonConverter<DateTimeOffset?>
+    {
+        private readonly InstantConverter _inner = new();
+        public override bool HandleNull => true;
+
+        public override DateTimeOffset? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null ? null : _inner.Read(ref reader, typeof(DateTimeOffset), options);
+
+        public override void Write(Utf8JsonWriter writer, DateTimeOffset? value, JsonSerializerOptions options)
+        {
+            if (value is null) writer.WriteNullValue();
+            else _inner.Write(writer, value.Value, options);
+        }
+    }
+}

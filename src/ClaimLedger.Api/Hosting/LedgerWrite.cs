@@ -1,0 +1,41 @@
+using ClaimLedger.Access;
+using Marten;
+using JasperFx;
+
+namespace ClaimLedger.Hosting;
+
+/// <summary>
+/// The frame every write runs in: the actor recorded on its events, the Idempotency-Key honoured, and the response
+/// sent only after the transaction that holds the events (and the idempotency record) has committed.
+/// </summary>
+public static class LedgerWrite
+{
+    public static async Task<IResult> RunAsync(HttpContext http, IDocumentSession session, object request,
+        Func<Actor, Task<IResult>> write)
+    {
+        var ct = http.RequestAborted;
+        var actor = Actor.From(http.User);
+        session.LastModifiedBy = actor.Name;
+
+        var (key, badKey) = IdempotencyKey.From(http, actor, request);
+        if (badKey != null) return badKey;
+        if (key != null && await key.ReplayAsync(session, ct) is { } replay) return replay;
+
+        var result = await write(actor);
+        if (result is not LedgerResponse response) return result; // a refusal: nothing was appended
+
+        if (key != null) key.Remember(session, response, http.RequestServices.GetRequiredService<TimeProvider>());
+        try
+        {
+            // Not bound to the request: once the commit starts, a client hanging up must not leave it in doubt.
+            await session.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (DocumentAlreadyExistsException) when (key != null)
+        {
+            // The same key raced us and committed first: answer as it did.
+            await using var fresh = session.DocumentStore.QuerySession();
+            return await key.ReplayAsync(fresh, CancellationToken.None) ?? throw new InvalidOperationException("idempotency record vanished");
+        }
+        return response;
+    }
+}

@@ -1,0 +1,52 @@
+using ClaimLedger.Access;
+using ClaimLedger.Hosting;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace ClaimLedger.Sources.Registering;
+
+public sealed record RegisterSource(string? Title, string? Outlet, string? Url, string? Language, DateTimeOffset? PublishedAt, string? Text);
+
+public sealed record SourceRegisteredResponse(Guid Id, string? ContentSha256);
+
+public static class RegisterSourceEndpoint
+{
+    public const int MaxTextLength = 2 * 1024 * 1024;
+
+    /// <summary>Registers a source once; it is immutable afterwards. Its full text, when given, is kept with its SHA-256.</summary>
+    [WolverinePost("/api/sources", Name = "RegisterSource"), Authorize(Policy = Policies.Check)]
+    [Tags("Sources")]
+    [ProducesResponseType<SourceRegisteredResponse>(201)]
+    public static Task<IResult> Post(RegisterSource body, IDocumentSession session, HttpContext http) =>
+        LedgerWrite.RunAsync(http, session, body, _ =>
+        {
+            var errors = new FieldErrors();
+            var registered = Validate(body, errors, Guid.CreateVersion7());
+            if (errors.Any) return Task.FromResult(errors.ToResult());
+            session.Events.StartStream<Source>(registered.SourceId, registered);
+            return Task.FromResult<IResult>(LedgerResponse.Of(201,
+                new SourceRegisteredResponse(registered.SourceId, registered.ContentSha256), $"/api/sources/{registered.SourceId}"));
+        });
+
+    internal static SourceRegistered Validate(RegisterSource body, FieldErrors errors, Guid id)
+    {
+        var title = errors.Text(body.Title, "title", 1000);
+        var outlet = errors.Text(body.Outlet, "outlet", 300);
+        var url = errors.OptionalText(body.Url, "url", 2000);
+        if (url != null && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+            errors.Add("url", "must be an absolute http or https URL");
+        var language = errors.Text(body.Language, "language", 35);
+        if (language.Length > 0 && !System.Text.RegularExpressions.Regex.IsMatch(language, "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"))
+            errors.Add("language", "must be a BCP 47 language tag such as 'fr' or 'en-GB'");
+        var publishedAt = errors.Required(body.PublishedAt, "publishedAt");
+        string? text = null;
+        if (body.Text is not null)
+        {
+            if (body.Text.Length > MaxTextLength) errors.Add("text", $"must be at most {MaxTextLength} characters");
+            else if (string.IsNullOrWhiteSpace(body.Text)) errors.Add("text", "must not be blank when given");
+            else text = body.Text;
+        }
+        return new SourceRegistered(id, title, outlet, url, language, publishedAt, text, text is null ? null : SourceText.Sha256(text));
+    }
+}

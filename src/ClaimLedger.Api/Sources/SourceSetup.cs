@@ -1,0 +1,13 @@
+using JasperFx.Events.Projections;
+using Marten;
+
+namespace ClaimLedger.Sources;
+
+public static class SourceSetup
+{
+    public static void ConfigureSources(this StoreOptions opts)
+    {
+        opts.Events.AddEventType<SourceRegistered>();
+        opts.Projections.Add<SourceProjection>(ProjectionLifecycle.Inline);
+    }
+}
