@@ -32,11 +32,11 @@ public sealed class ApiKeyAuthentication(
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.Headers.WWWAuthenticate = "Bearer";
-        var failure = Context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Failure?.Message;
-        return Problems.Write(Context, StatusCodes.Status401Unauthorized, "Not authenticated",
+        var failure = (await HandleAuthenticateOnceSafeAsync()).Failure?.Message;
+        await Problems.Write(Context, StatusCodes.Status401Unauthorized, "Not authenticated",
             failure ?? "this route needs an API key: send 'Authorization: Bearer <api key>'", field: "Authorization");
     }
 

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using Weasel.Core;
 using Scalar.AspNetCore;
 using Wolverine;
 using Wolverine.Http;
@@ -36,7 +37,8 @@ public static class ClaimLedgerHost
                 var opts = new StoreOptions();
                 opts.Connection(database.ConnectionString);
                 opts.DatabaseSchemaName = "claimledger";
-                opts.UseSystemTextJsonForSerialization(configure: JsonSetup.Configure);
+                // Casing must match the JSON setup, or LINQ queries look for members under the wrong names.
+                opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, configure: JsonSetup.Configure);
                 opts.Events.MetadataConfig.UserNameEnabled = true;
                 opts.Events.StreamIdentity = JasperFx.Events.StreamIdentity.AsGuid;
                 opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
@@ -66,12 +68,17 @@ public static class ClaimLedgerHost
                 o.AddPolicy(policy, p => p.RequireAuthenticatedUser().RequireRole(roles));
         });
 
-        services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        services.AddOpenApi(o =>
         {
-            doc.Info.Title = "ClaimLedger";
-            doc.Info.Description = "An event-sourced ledger of verified news claims. Authenticate with 'Authorization: Bearer <api key>'.";
-            return Task.CompletedTask;
-        }));
+            o.AddDocumentTransformer((doc, _, _) =>
+            {
+                doc.Info.Title = "ClaimLedger";
+                doc.Info.Description = "An event-sourced ledger of verified news claims. Authenticate with 'Authorization: Bearer <api key>'. " +
+                                       "Every error is RFC 9457 application/problem+json naming the field and the reason.";
+                return Task.CompletedTask;
+            });
+            o.AddOperationTransformer<OpenApiOperations>();
+        });
         services.AddHealthChecks().AddCheck<PostgresReadiness>("postgres", tags: ["ready"]);
         services.AddHostedService<DemoData>();
         return builder;

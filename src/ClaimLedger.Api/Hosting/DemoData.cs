@@ -85,15 +85,18 @@ public sealed class DemoData(LedgerDatabase database, IDocumentStore store, Time
         session.LastModifiedBy = "demo-checker";
         var errors = new FieldErrors();
 
-        var source = RegisterSourceEndpoint.Validate(new RegisterSource(
-            "Offensive djihadiste dans le nord-ouest de la Syrie : les combats menacent Alep", "unknown", null, "fr", published, text),
+        var source = RegisterSourceEndpoint.Validate(new RegisterSource
+            {
+                Title = "Offensive djihadiste dans le nord-ouest de la Syrie : les combats menacent Alep", Outlet = "unknown",
+                Language = "fr", PublishedAt = published, Text = text,
+            },
             errors, Guid.CreateVersion7());
         session.Events.StartStream<Source>(source.SourceId, source);
 
         var figures = new Dictionary<string, Guid>();
         Guid Figure(string key, string title, string metric, string unit, string? place)
         {
-            var defined = DefineFigureEndpoint.Validate(new DefineFigure(title, metric, unit, place, "Aleppo offensive 2024"), errors, Guid.CreateVersion7());
+            var defined = DefineFigureEndpoint.Validate(new DefineFigure { Title = title, Metric = metric, Unit = unit, Place = place, Topic = "Aleppo offensive 2024" }, errors, Guid.CreateVersion7());
             session.Events.StartStream<Figure>(defined.FigureId, defined);
             return figures[key] = defined.FigureId;
         }

@@ -19,6 +19,8 @@ public static class JsonSetup
         o.AllowTrailingCommas = false;
         o.ReadCommentHandling = JsonCommentHandling.Disallow;
         o.UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip;
+        // Quotes are French text: keep them readable in every response and export.
+        o.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
     }
 
     public static readonly JsonSerializerOptions Options = Build();

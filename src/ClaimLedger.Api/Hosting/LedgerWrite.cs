@@ -10,18 +10,21 @@ namespace ClaimLedger.Hosting;
 /// </summary>
 public static class LedgerWrite
 {
-    public static async Task<IResult> RunAsync(HttpContext http, IDocumentSession session, object request,
-        Func<Actor, Task<IResult>> write)
+    public static async Task<IResult> RunAsync<TRequest>(HttpContext http, IDocumentSession session,
+        Func<TRequest, Actor, Task<IResult>> write) where TRequest : class
     {
         var ct = http.RequestAborted;
         var actor = Actor.From(http.User);
         session.LastModifiedBy = actor.Name;
 
+        var (request, unreadable) = await RequestBody.ReadAsync<TRequest>(http);
+        if (request is null) return unreadable!;
+
         var (key, badKey) = IdempotencyKey.From(http, actor, request);
         if (badKey != null) return badKey;
         if (key != null && await key.ReplayAsync(session, ct) is { } replay) return replay;
 
-        var result = await write(actor);
+        var result = await write(request, actor);
         if (result is not LedgerResponse response) return result; // a refusal: nothing was appended
 
         if (key != null) key.Remember(session, response, http.RequestServices.GetRequiredService<TimeProvider>());

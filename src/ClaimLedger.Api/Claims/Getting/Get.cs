@@ -12,6 +12,7 @@ public static class GetClaimEndpoint
     /// The claim now, or as it stood at a version (<c>version=N</c>) or at a recorded time (<c>asOf=T</c>, ISO 8601):
     /// as-of answers come from the events recorded at or before T.
     /// </summary>
+    [EndpointSummary("Get a claim, now or as of a version or a time")]
     [WolverineGet("/api/claims/{id}", Name = "GetClaim"), Authorize(Policy = Policies.Read)]
     [Tags("Claims")]
     [ProducesResponseType<Claim>(200)]

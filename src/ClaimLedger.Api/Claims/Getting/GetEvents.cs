@@ -14,13 +14,14 @@ public sealed record ClaimEventView(
 
 public static class GetClaimEventsEndpoint
 {
+    [EndpointSummary("Every event of a claim with its provenance")]
     [WolverineGet("/api/claims/{id}/events", Name = "GetClaimEvents"), Authorize(Policy = Policies.Read)]
     [Tags("Claims")]
     [ProducesResponseType<IReadOnlyList<ClaimEventView>>(200)]
     public static async Task<IResult> Get(Guid id, IQuerySession session, CancellationToken ct)
     {
         var events = await session.Events.FetchStreamAsync(id, token: ct);
-        if (events.Count == 0) return Problems.NotFound("claim", id);
+        if (events.Count == 0 || events[0].Data is not ClaimSubmitted) return Problems.NotFound("claim", id);
         var views = events.Select(e => new ClaimEventView(
             e.Version, e.Sequence, e.EventTypeName, e.UserName ?? "", e.Timestamp,
             JsonSerializer.SerializeToElement(e.Data, e.Data.GetType(), JsonSetup.Options))).ToList();

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using ClaimLedger.Access;
 using ClaimLedger.Figures;
 using ClaimLedger.Hosting;
@@ -9,11 +10,28 @@ using Wolverine.Http;
 
 namespace ClaimLedger.Claims.Submitting;
 
-public sealed record ClaimValueInput(decimal? Amount, Bound? Bound, decimal? Low, decimal? High);
+public sealed record ClaimValueInput
+{
+    [Required] public decimal? Amount { get; init; }
+    [Required] public Bound? Bound { get; init; }
+    public decimal? Low { get; init; }
+    public decimal? High { get; init; }
+}
 
-public sealed record SubmitClaim(
-    Guid? SourceId, string? Quote, string? AttributedTo, Guid? FigureId, ClaimValueInput? Value,
-    DateTimeOffset? ValidFrom, DateTimeOffset? ValidTo, Guid? Supersedes);
+public sealed record SubmitClaim
+{
+    [Required] public Guid? SourceId { get; init; }
+    /// <summary>Verbatim; must occur in the source's text (after NFC and folding of spaces, apostrophes, quotation marks).</summary>
+    [Required] public string? Quote { get; init; }
+    /// <summary>The originator: who said it (OSDH, the UN…), not who reported it.</summary>
+    [Required] public string? AttributedTo { get; init; }
+    public Guid? FigureId { get; init; }
+    public ClaimValueInput? Value { get; init; }
+    public DateTimeOffset? ValidFrom { get; init; }
+    public DateTimeOffset? ValidTo { get; init; }
+    /// <summary>An older claim of the same originator on the same figure that this newer count replaces.</summary>
+    public Guid? Supersedes { get; init; }
+}
 
 public sealed record ClaimWritten(Guid Id, long Version, ClaimStatus Status);
 
@@ -21,11 +39,13 @@ public static class SubmitClaimEndpoint
 {
     public const int MaxQuoteLength = 10_000;
 
+    [EndpointSummary("Submit a claim")]
     [WolverinePost("/api/claims", Name = "SubmitClaim"), Authorize(Policy = Policies.Check)]
     [Tags("Claims")]
+    [JsonBody(typeof(SubmitClaim))]
     [ProducesResponseType<ClaimWritten>(201)]
-    public static Task<IResult> Post(SubmitClaim body, IDocumentSession session, HttpContext http) =>
-        LedgerWrite.RunAsync(http, session, body, async _ =>
+    public static Task<IResult> Post(IDocumentSession session, HttpContext http) =>
+        LedgerWrite.RunAsync<SubmitClaim>(http, session, async (body, actor) =>
         {
             var ct = http.RequestAborted;
             var errors = new FieldErrors();
@@ -34,8 +54,8 @@ public static class SubmitClaimEndpoint
             var attributedTo = errors.Text(body.AttributedTo, "attributedTo", 300);
             var value = ClaimInput.Value(body.Value, "value", errors);
             if (value != null && body.FigureId is null) errors.Add("figureId", "is required when a value is given: a value measures a figure");
-            ClaimInput.Period(body.ValidFrom, body.ValidTo, errors);
             if (errors.Any) return errors.ToResult();
+            if (ClaimInput.Inconsistent(value, body.ValidFrom, body.ValidTo) is { } inconsistent) return inconsistent;
 
             var source = await session.LoadAsync<Source>(sourceId, ct);
             if (source is null) return Problems.Result(422, $"no source has the id {sourceId}", "sourceId");
@@ -53,7 +73,7 @@ public static class SubmitClaimEndpoint
                 // The older claim is locked like any other write to it, so two newer counts cannot both supersede it.
                 var older = await session.Events.FetchForExclusiveWriting<Claim>(olderId, ct);
                 if (older.Aggregate is null) return Problems.Result(422, $"no claim has the id {olderId}", "supersedes");
-                var decision = ClaimRules.Decide(older.Aggregate, new SupersedeClaim(claimId, body.FigureId, submitted.AttributedTo), _);
+                var decision = ClaimRules.Decide(older.Aggregate, new SupersedeClaim(claimId, body.FigureId, submitted.AttributedTo), actor);
                 if (decision.Refusal is { } refusal) return ClaimInput.ToProblem(refusal with { Field = refusal.Field ?? "supersedes" });
                 older.AppendMany(decision.Events.ToArray());
             }
@@ -72,14 +92,17 @@ public static class ClaimInput
         if (input.Amount is null) errors.Add($"{field}.amount", "is required");
         if (input.Bound is null) errors.Add($"{field}.bound", "is required: one of exact, at_least, more_than, at_most, less_than, approximately");
         if (input.Amount is null || input.Bound is null) return null;
-        if (input.Low is { } low && input.High is { } high && low > high)
-            errors.Add($"{field}.low", $"low ({low}) must not be greater than high ({high})");
         return new ClaimValue(input.Amount.Value, input.Bound.Value, input.Low, input.High);
     }
 
-    public static void Period(DateTimeOffset? from, DateTimeOffset? to, FieldErrors errors)
+    /// <summary>What is well-formed but cannot be: a range upside down, a period that ends before it starts (422).</summary>
+    public static IResult? Inconsistent(ClaimValue? value, DateTimeOffset? from, DateTimeOffset? to, string valueField = "value")
     {
-        if (from is { } f && to is { } t && f > t) errors.Add("validTo", "must not be before validFrom");
+        if (value is { Low: { } low, High: { } high } && low > high)
+            return Problems.Result(422, $"low ({low}) must not be greater than high ({high})", $"{valueField}.low");
+        if (from is { } f && to is { } t && f > t)
+            return Problems.Result(422, "validTo must not be before validFrom", "validTo");
+        return null;
     }
 
     /// <summary>Anchors the quote in the source text; a source without text takes any quote, unanchored.</summary>

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using ClaimLedger.Access;
 using ClaimLedger.Hosting;
@@ -7,17 +8,27 @@ using Wolverine.Http;
 
 namespace ClaimLedger.Figures.Defining;
 
-public sealed record DefineFigure(string? Title, string? Metric, string? Unit, string? Place, string? Topic);
+public sealed record DefineFigure
+{
+    [Required] public string? Title { get; init; }
+    /// <summary>snake_case: deaths, civilian_deaths, displaced, localities_captured…</summary>
+    [Required] public string? Metric { get; init; }
+    [Required] public string? Unit { get; init; }
+    public string? Place { get; init; }
+    public string? Topic { get; init; }
+}
 
 public sealed record FigureDefinedResponse(Guid Id);
 
 public static partial class DefineFigureEndpoint
 {
+    [EndpointSummary("Define a figure")]
     [WolverinePost("/api/figures", Name = "DefineFigure"), Authorize(Policy = Policies.Check)]
     [Tags("Figures")]
+    [JsonBody(typeof(DefineFigure))]
     [ProducesResponseType<FigureDefinedResponse>(201)]
-    public static Task<IResult> Post(DefineFigure body, IDocumentSession session, HttpContext http) =>
-        LedgerWrite.RunAsync(http, session, body, _ =>
+    public static Task<IResult> Post(IDocumentSession session, HttpContext http) =>
+        LedgerWrite.RunAsync<DefineFigure>(http, session, (body, _) =>
         {
             var errors = new FieldErrors();
             var defined = Validate(body, errors, Guid.CreateVersion7());

@@ -8,6 +8,7 @@ namespace ClaimLedger.Figures.Getting;
 
 public static class GetFigureEndpoint
 {
+    [EndpointSummary("Get a figure")]
     [WolverineGet("/api/figures/{id}", Name = "GetFigure"), Authorize(Policy = Policies.Read)]
     [Tags("Figures")]
     [ProducesResponseType<Figure>(200)]

@@ -12,6 +12,7 @@ public sealed record SourceSummary(Guid Id, string Title, string Outlet, string?
 
 public static class GetSourceEndpoint
 {
+    [EndpointSummary("Get a source with its full text")]
     [WolverineGet("/api/sources/{id}", Name = "GetSource"), Authorize(Policy = Policies.Read)]
     [Tags("Sources")]
     [ProducesResponseType<Source>(200)]
@@ -20,6 +21,7 @@ public static class GetSourceEndpoint
             ? Results.Json(source, JsonSetup.Options)
             : Problems.NotFound("source", id);
 
+    [EndpointSummary("List sources (without their text)")]
     [WolverineGet("/api/sources", Name = "ListSources"), Authorize(Policy = Policies.Read)]
     [Tags("Sources")]
     [ProducesResponseType<IReadOnlyList<SourceSummary>>(200)]

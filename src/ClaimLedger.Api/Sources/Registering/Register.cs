@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using ClaimLedger.Access;
 using ClaimLedger.Hosting;
 using Marten;
@@ -6,7 +7,19 @@ using Wolverine.Http;
 
 namespace ClaimLedger.Sources.Registering;
 
-public sealed record RegisterSource(string? Title, string? Outlet, string? Url, string? Language, DateTimeOffset? PublishedAt, string? Text);
+/// <summary>A source to register. Members are nullable so that a missing one is named in the 400, not guessed.</summary>
+public sealed record RegisterSource
+{
+    [Required] public string? Title { get; init; }
+    [Required] public string? Outlet { get; init; }
+    public string? Url { get; init; }
+    /// <summary>BCP 47 tag: fr, en-GB.</summary>
+    [Required] public string? Language { get; init; }
+    /// <summary>ISO 8601 with an offset, or a date (midnight UTC).</summary>
+    [Required] public DateTimeOffset? PublishedAt { get; init; }
+    /// <summary>The full text, up to 2 MiB; quotes are anchored in it.</summary>
+    public string? Text { get; init; }
+}
 
 public sealed record SourceRegisteredResponse(Guid Id, string? ContentSha256);
 
@@ -15,11 +28,13 @@ public static class RegisterSourceEndpoint
     public const int MaxTextLength = 2 * 1024 * 1024;
 
     /// <summary>Registers a source once; it is immutable afterwards. Its full text, when given, is kept with its SHA-256.</summary>
+    [EndpointSummary("Register a source")]
     [WolverinePost("/api/sources", Name = "RegisterSource"), Authorize(Policy = Policies.Check)]
     [Tags("Sources")]
+    [JsonBody(typeof(RegisterSource))]
     [ProducesResponseType<SourceRegisteredResponse>(201)]
-    public static Task<IResult> Post(RegisterSource body, IDocumentSession session, HttpContext http) =>
-        LedgerWrite.RunAsync(http, session, body, _ =>
+    public static Task<IResult> Post(IDocumentSession session, HttpContext http) =>
+        LedgerWrite.RunAsync<RegisterSource>(http, session, (body, _) =>
         {
             var errors = new FieldErrors();
             var registered = Validate(body, errors, Guid.CreateVersion7());

@@ -1,0 +1,130 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Alba;
+using ClaimLedger.Access;
+using ClaimLedger.Hosting;
+using Marten;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ClaimLedger.IntegrationTests.Support;
+
+public sealed record ApiResponse(int Status, HttpResponseHeaders Headers, HttpContentHeaders ContentHeaders, string Body)
+{
+    public JsonElement Json => JsonDocument.Parse(Body).RootElement;
+    public string? ContentType => ContentHeaders.ContentType?.MediaType;
+    public string? ETag => Headers.ETag?.Tag;
+
+    /// <summary>The problem's field, for asserting that a refusal names it.</summary>
+    public string? ProblemField => Json.TryGetProperty("field", out var f) ? f.GetString() : null;
+
+    public override string ToString() => $"{Status} {Body}";
+}
+
+/// <summary>
+/// ClaimLedger in-process through Alba, on a fresh PostgreSQL database, with a key for each role.
+/// </summary>
+public sealed class LedgerApi : IAsyncDisposable
+{
+    public IAlbaHost Host { get; }
+    public string ConnectionString { get; }
+    public IReadOnlyDictionary<string, string> Keys { get; }
+    private readonly HttpClient _client;
+
+    public const string Checker = "carla", OtherChecker = "chris", Reviewer = "rita", OtherReviewer = "ravi", Auditor = "audrey", Admin = "adam";
+
+    private LedgerApi(IAlbaHost host, string connectionString, IReadOnlyDictionary<string, string> keys)
+    {
+        Host = host;
+        ConnectionString = connectionString;
+        Keys = keys;
+        _client = host.Server.CreateClient();
+    }
+
+    public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
+
+    private static readonly Lazy<Task<LedgerApi>> SharedInstance = new(() => StartAsync("shared"));
+
+    /// <summary>One host for the tests that do not need a database of their own.</summary>
+    public static Task<LedgerApi> Shared() => SharedInstance.Value;
+
+    public static async Task<LedgerApi> StartAsync(string purpose)
+    {
+        var connectionString = await TestDatabase.CreateAsync(purpose);
+        var host = await AlbaHost.For<Program>(b =>
+        {
+            b.UseSetting($"ConnectionStrings:{LocalPostgres.ConnectionStringName}", connectionString);
+            b.UseEnvironment("Testing");
+        });
+        var store = host.Services.GetRequiredService<IDocumentStore>();
+        var keys = new Dictionary<string, string>();
+        foreach (var (name, role) in new[]
+                 {
+                     (Checker, Roles.Checker), (OtherChecker, Roles.Checker), (Reviewer, Roles.Reviewer),
+                     (OtherReviewer, Roles.Reviewer), (Auditor, Roles.Auditor), (Admin, Roles.Admin),
+                 })
+            keys[name] = await ApiKeys.IssueAsync(store, name, role, TimeProvider.System);
+        return new LedgerApi(host, connectionString, keys);
+    }
+
+    public Task<ApiResponse> Get(string path, string? user = Checker) => Send(HttpMethod.Get, path, null, user);
+
+    public Task<ApiResponse> Post(string path, object? body, string? user = Checker, IDictionary<string, string>? headers = null) =>
+        Send(HttpMethod.Post, path, body is null ? null : JsonSerializer.Serialize(body, body.GetType(), JsonSetup.Options), user, headers);
+
+    public Task<ApiResponse> PostRaw(string path, string body, string? user = Checker, string contentType = "application/json",
+        IDictionary<string, string>? headers = null) =>
+        Send(HttpMethod.Post, path, body, user, headers, contentType);
+
+    public async Task<ApiResponse> Send(HttpMethod method, string path, string? body, string? user,
+        IDictionary<string, string>? headers = null, string contentType = "application/json")
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (user != null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Keys.TryGetValue(user, out var k) ? k : user);
+        if (body != null) request.Content = new StringContent(body, Encoding.UTF8, contentType);
+        if (headers != null)
+            foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
+        using var response = await _client.SendAsync(request);
+        return new ApiResponse((int)response.StatusCode, response.Headers, response.Content.Headers, await response.Content.ReadAsStringAsync());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        await Host.DisposeAsync();
+    }
+}
+
+/// <summary>Shortcuts for arranging the ledger through its own API.</summary>
+public static class Arrange
+{
+    public const string Text = "Selon l’Observatoire syrien des droits de l’homme (OSDH), les combats ont fait au moins 242 victimes depuis mercredi, dont 24 civils.";
+
+    public static async Task<Guid> Source(this LedgerApi api, string? text = Text, string user = LedgerApi.Checker)
+    {
+        var r = await api.Post("/api/sources", new { title = "Test article", outlet = "Test outlet", language = "fr", publishedAt = "2024-11-29", text }, user);
+        r.Status.ShouldBe(201, r.Body);
+        return r.Json.GetProperty("id").GetGuid();
+    }
+
+    public static async Task<Guid> Figure(this LedgerApi api, string metric = "deaths", string place = "north-west Syria")
+    {
+        var r = await api.Post("/api/figures", new { title = "Deaths", metric, unit = "people", place, topic = "test" });
+        r.Status.ShouldBe(201, r.Body);
+        return r.Json.GetProperty("id").GetGuid();
+    }
+
+    public static async Task<Guid> Claim(this LedgerApi api, Guid? source = null, Guid? figure = null, decimal amount = 242,
+        string attributedTo = "OSDH", string user = LedgerApi.Checker, Guid? supersedes = null)
+    {
+        source ??= await api.Source();
+        var r = await api.Post("/api/claims", new
+        {
+            sourceId = source, quote = "au moins 242 victimes depuis mercredi", attributedTo, figureId = figure,
+            value = figure is null ? null : new { amount, bound = "at_least" }, validFrom = "2024-11-27", supersedes,
+        }, user);
+        r.Status.ShouldBe(201, r.Body);
+        return r.Json.GetProperty("id").GetGuid();
+    }
+}
