@@ -91,6 +91,8 @@ public static class LocalPostgres
 
         var portFile = Path.Combine(Path.GetDirectoryName(dataDir)!, "postgres.port");
         Directory.CreateDirectory(Path.GetDirectoryName(dataDir)!);
+        // Test projects, the runner and the benchmarks may all start at once: one of them provisions, the others wait.
+        await using var processLock = await LockAsync(Path.Combine(Path.GetDirectoryName(dataDir)!, "provision.lock"), ct);
         if (!File.Exists(Path.Combine(dataDir, "PG_VERSION")))
         {
             log($"Provisioning a private PostgreSQL cluster in {dataDir} …");
@@ -129,6 +131,15 @@ public static class LocalPostgres
         if (!await CanConnectAsync(connectionString, ct))
             throw new ProvisioningException($"The private PostgreSQL cluster in {dataDir} did not start; see {logFile}.");
         return connectionString;
+    }
+
+    private static async Task<FileStream> LockAsync(string path, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try { return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+            catch (IOException) when (attempt < 600) { await Task.Delay(200, ct); }
+        }
     }
 
     private static async Task<string> StartContainerAsync(Action<string> log, CancellationToken ct)
