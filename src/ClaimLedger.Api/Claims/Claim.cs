@@ -141,5 +141,32 @@ public sealed record Claim
     public Claim Apply(IEvent<ClaimRetracted> e) => this with { Status = ClaimStatus.Retracted, LastChangedAt = e.Timestamp };
 
     public Claim Apply(IEvent<ClaimSuperseded> e) => this with { SupersededBy = e.Data.SupersededBy, LastChangedAt = e.Timestamp };
+
+    /// <summary>
+    /// The state after events that are decided but not yet stored (to answer a write with its new status), folded
+    /// exactly as the projection will fold them.
+    /// </summary>
+    public Claim Folding(IEnumerable<object> events, string actor, DateTimeOffset at)
+    {
+        var state = this;
+        foreach (var data in events)
+        {
+            state = data switch
+            {
+                EvidenceAttached e => state.Apply(Wrap(e)),
+                DisputeOpened e => state.Apply(Wrap(e)),
+                DisputeResolved e => state.Apply(Wrap(e)),
+                VerdictRecorded e => state.Apply(Wrap(e)),
+                ClaimCorrected e => state.Apply(Wrap(e)),
+                ClaimRetracted e => state.Apply(Wrap(e)),
+                ClaimSuperseded e => state.Apply(Wrap(e)),
+                _ => throw new ArgumentOutOfRangeException(nameof(events), data.GetType().Name),
+            };
+            state = state with { Version = state.Version + 1 };
+        }
+        return state;
+
+        IEvent<T> Wrap<T>(T data) where T : notnull => new Event<T>(data) { UserName = actor, Timestamp = at };
+    }
 }
 

@@ -49,14 +49,20 @@ public sealed class LedgerApi : IAsyncDisposable
     /// <summary>One host for the tests that do not need a database of their own.</summary>
     public static Task<LedgerApi> Shared() => SharedInstance.Value;
 
-    public static async Task<LedgerApi> StartAsync(string purpose)
+    public static async Task<LedgerApi> StartAsync(string purpose) =>
+        await StartOnAsync(await TestDatabase.CreateAsync(purpose), null);
+
+    /// <summary>A second host on the same database and keys: a restart, as far as the ledger can tell.</summary>
+    public static Task<LedgerApi> RestartAsync(LedgerApi api) => StartOnAsync(api.ConnectionString, api.Keys);
+
+    private static async Task<LedgerApi> StartOnAsync(string connectionString, IReadOnlyDictionary<string, string>? existingKeys)
     {
-        var connectionString = await TestDatabase.CreateAsync(purpose);
         var host = await AlbaHost.For<Program>(b =>
         {
             b.UseSetting($"ConnectionStrings:{LocalPostgres.ConnectionStringName}", connectionString);
             b.UseEnvironment("Testing");
         });
+        if (existingKeys != null) return new LedgerApi(host, connectionString, existingKeys);
         var store = host.Services.GetRequiredService<IDocumentStore>();
         var keys = new Dictionary<string, string>();
         foreach (var (name, role) in new[]

@@ -1,6 +1,5 @@
 using ClaimLedger.Access;
 using ClaimLedger.Claims;
-using JasperFx.Events;
 
 namespace ClaimLedger.Tests.Claims;
 
@@ -250,22 +249,6 @@ public class ClaimRulesTests
     internal static Claim Apply(Claim claim, Decision decision)
     {
         decision.Accepted.ShouldBeTrue(decision.Refusal?.Reason);
-        foreach (var data in decision.Events)
-        {
-            claim = data switch
-            {
-                EvidenceAttached e => claim.Apply(Wrap(e)),
-                DisputeOpened e => claim.Apply(Wrap(e)),
-                DisputeResolved e => claim.Apply(Wrap(e)),
-                VerdictRecorded e => claim.Apply(Wrap(e)),
-                ClaimCorrected e => claim.Apply(Wrap(e)),
-                ClaimRetracted e => claim.Apply(Wrap(e)),
-                ClaimSuperseded e => claim.Apply(Wrap(e)),
-                _ => throw new InvalidOperationException(data.GetType().Name),
-            };
-        }
-        return claim;
+        return claim.Folding(decision.Events, "bob", T0.AddMinutes(1));
     }
-
-    private static IEvent<T> Wrap<T>(T data) where T : notnull => new Event<T>(data) { UserName = "bob", Timestamp = T0.AddMinutes(1) };
 }

@@ -1,0 +1,61 @@
+using System.ComponentModel.DataAnnotations;
+using ClaimLedger.Access;
+using ClaimLedger.Claims.Submitting;
+using ClaimLedger.Hosting;
+using ClaimLedger.Sources;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Wolverine.Http;
+
+namespace ClaimLedger.Claims.Correcting;
+
+/// <summary>Any of the claim's content to change, and why. What is absent stays as it is.</summary>
+public sealed record CorrectClaimRequest
+{
+    public ClaimValueInput? Value { get; init; }
+    public string? Quote { get; init; }
+    public string? AttributedTo { get; init; }
+    public DateTimeOffset? ValidFrom { get; init; }
+    public DateTimeOffset? ValidTo { get; init; }
+    [Required] public string? Reason { get; init; }
+}
+
+public static class CorrectClaimEndpoint
+{
+    [EndpointSummary("Correct a claim's value, quote, attribution or period (its submitter only); old and new are kept")]
+    [WolverinePost("/api/claims/{id}/corrections", Name = "CorrectClaim"), Authorize(Policy = Policies.Check)]
+    [Tags("Claims")]
+    [JsonBody(typeof(CorrectClaimRequest))]
+    [ProducesResponseType<ClaimChanged>(200)]
+    public static Task<IResult> Post(Guid id, IDocumentSession session, HttpContext http) =>
+        ClaimWrite.RunAsync<CorrectClaimRequest>(http, session, id, async (body, claim, _) =>
+        {
+            var errors = new FieldErrors();
+            var reason = errors.Text(body.Reason, "reason", 5000);
+            var value = ClaimInput.Value(body.Value, "value", errors);
+            var quote = errors.OptionalText(body.Quote, "quote", SubmitClaimEndpoint.MaxQuoteLength);
+            var attributedTo = errors.OptionalText(body.AttributedTo, "attributedTo", 300);
+            if (body is { Value: null, Quote: null, AttributedTo: null, ValidFrom: null, ValidTo: null })
+                errors.Add("body", "a correction changes at least one of value, quote, attributedTo, validFrom, validTo");
+            if (errors.Any) return Intent.Refuse(errors.ToResult());
+
+            var corrected = claim.Content with
+            {
+                Value = value ?? claim.Value,
+                AttributedTo = attributedTo?.Trim() ?? claim.AttributedTo,
+                ValidFrom = body.ValidFrom ?? claim.ValidFrom,
+                ValidTo = body.ValidTo ?? claim.ValidTo,
+            };
+            if (ClaimInput.Inconsistent(value, corrected.ValidFrom, corrected.ValidTo) is { } inconsistent)
+                return Intent.Refuse(inconsistent);
+            if (quote != null)
+            {
+                var source = await session.LoadAsync<Source>(claim.SourceId, http.RequestAborted)
+                             ?? throw new InvalidOperationException($"the claim's source {claim.SourceId} is missing");
+                var anchor = ClaimInput.Anchor(source, quote, "quote", out var notFound);
+                if (notFound != null) return Intent.Refuse(notFound);
+                corrected = corrected with { Quote = quote, Anchor = anchor };
+            }
+            return new CorrectClaim(corrected, reason);
+        });
+}

@@ -1,0 +1,102 @@
+using ClaimLedger.IntegrationTests.Support;
+using Marten;
+
+namespace ClaimLedger.IntegrationTests.Claims;
+
+public class IdempotencyTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+{
+    private LedgerApi Api => fixture.Api;
+
+    private static Dictionary<string, string> Key(string key) => new() { ["Idempotency-Key"] = key };
+
+    private async Task<long> EventCount()
+    {
+        await using var session = Api.Store.QuerySession();
+        return await session.Events.QueryAllRawEvents().CountAsync();
+    }
+
+    [Fact]
+    public async Task A_repeated_submission_returns_the_first_response_and_appends_nothing()
+    {
+        var source = await Api.Source();
+        var key = Key(Guid.NewGuid().ToString());
+        var body = new { sourceId = source, quote = "242 victimes", attributedTo = "OSDH" };
+        var first = await Api.Post("/api/claims", body, headers: key);
+        first.Status.ShouldBe(201);
+        var before = await EventCount();
+        var repeat = await Api.Post("/api/claims", body, headers: key);
+        repeat.Status.ShouldBe(201);
+        repeat.Body.ShouldBe(first.Body);
+        repeat.Headers.Location.ShouldBe(first.Headers.Location);
+        repeat.ETag.ShouldBe(first.ETag);
+        (await EventCount()).ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task The_same_key_with_another_body_is_422()
+    {
+        var source = await Api.Source();
+        var key = Key(Guid.NewGuid().ToString());
+        (await Api.Post("/api/claims", new { sourceId = source, quote = "242 victimes", attributedTo = "OSDH" }, headers: key)).Status.ShouldBe(201);
+        var other = await Api.Post("/api/claims", new { sourceId = source, quote = "24 civils", attributedTo = "OSDH" }, headers: key);
+        other.Status.ShouldBe(422);
+        other.ProblemField.ShouldBe("Idempotency-Key");
+    }
+
+    [Fact]
+    public async Task Keys_hold_on_lifecycle_writes_and_concurrent_repeats_commit_once()
+    {
+        var source = await Api.Source();
+        var claim = await Api.Claim(source);
+        var key = Key(Guid.NewGuid().ToString());
+        var body = new { sourceId = source, stance = "contradicts", note = "n" };
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Api.Post($"/api/claims/{claim}/evidence", body, headers: key)));
+        responses.ShouldAllBe(r => r.Status == 200);
+        responses.Select(r => r.Body).Distinct().Count().ShouldBe(1);
+        (await Api.Get($"/api/claims/{claim}/events")).Json.GetArrayLength().ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_key_is_scoped_to_its_user()
+    {
+        var source = await Api.Source();
+        var key = Key(Guid.NewGuid().ToString());
+        var body = new { sourceId = source, quote = "242 victimes", attributedTo = "OSDH" };
+        var mine = await Api.Post("/api/claims", body, headers: key);
+        var theirs = await Api.Post("/api/claims", body, LedgerApi.OtherChecker, headers: key);
+        theirs.Status.ShouldBe(201);
+        theirs.Json.GetProperty("id").GetGuid().ShouldNotBe(mine.Json.GetProperty("id").GetGuid());
+    }
+
+    [Fact]
+    public async Task A_refusal_is_not_remembered()
+    {
+        var key = Key(Guid.NewGuid().ToString());
+        var source = await Api.Source();
+        var body = new { sourceId = source, quote = "242 victimes", attributedTo = "OSDH", figureId = Guid.NewGuid(), value = new { amount = 1, bound = "exact" } };
+        (await Api.Post("/api/claims", body, headers: key)).Status.ShouldBe(422);
+        (await Api.Post("/api/claims", body, headers: key)).Status.ShouldBe(422);
+    }
+
+    [Fact]
+    public async Task A_malformed_key_is_400()
+    {
+        var r = await Api.Post("/api/figures", new { title = "t", metric = "deaths", unit = "people" }, headers: Key(new string('k', 300)));
+        r.Status.ShouldBe(400);
+        r.ProblemField.ShouldBe("Idempotency-Key");
+    }
+
+    [Fact]
+    public async Task Keys_survive_a_restart_because_they_live_in_PostgreSQL()
+    {
+        var source = await Api.Source();
+        var key = Key(Guid.NewGuid().ToString());
+        var body = new { sourceId = source, quote = "242 victimes", attributedTo = "OSDH" };
+        var first = await Api.Post("/api/claims", body, headers: key);
+
+        await using var restarted = await LedgerApi.RestartAsync(Api);
+        var repeat = await restarted.Post("/api/claims", body, headers: key);
+        repeat.Status.ShouldBe(201);
+        repeat.Body.ShouldBe(first.Body);
+    }
+}
