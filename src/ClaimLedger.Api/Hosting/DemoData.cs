@@ -148,6 +148,72 @@ public sealed class DemoData(LedgerDatabase database, IDocumentStore store, Time
 
         if (errors.Any) throw new InvalidOperationException("the seed data does not pass validation");
         await session.SaveChangesAsync(ct);
+
+        await SeedLifecycleAsync(store, text, source.SourceId, deaths, claims, ct);
         return new Seeded(source.SourceId, figures, claims);
+    }
+
+    public const string IllustrativeText =
+        "[Illustration — données de démonstration, pas une dépêche réelle] Selon l’OSDH, les combats dans le nord-ouest " +
+        "de la Syrie ont fait au moins 311 morts depuis mercredi.";
+
+    /// <summary>
+    /// A real lifecycle for the demo, decided by the same rules as the API: the "13ᵉ année" claim disputed and the
+    /// dispute upheld; "depuis trois ans" and "depuis 2020" recorded as contradicting each other; a later OSDH count,
+    /// from a source marked as illustrative, superseding the 242.
+    /// </summary>
+    private static async Task SeedLifecycleAsync(IDocumentStore store, string text, Guid articleId, Guid deathsFigure,
+        Dictionary<string, Guid> claims, CancellationToken ct)
+    {
+        var reviewer = new Actor("demo-reviewer", Roles.Reviewer);
+        var otherReviewer = new Actor("demo-reviewer-2", Roles.Reviewer);
+        var checker = new Actor("demo-checker", Roles.Checker);
+
+        var disputeId = Guid.CreateVersion7();
+        await DecideAsync(store, otherReviewer, claims["war_thirteenth_year"], new OpenDispute(disputeId,
+            "The Syrian war began in March 2011: in November 2024 it is in its 14th year, not its 13th.", null, null, null), ct);
+        await DecideAsync(store, reviewer, claims["war_thirteenth_year"], new ResolveDispute(disputeId, DisputeOutcome.Upheld,
+            "March 2011 + 13 years = March 2024: by November 2024 the conflict had entered its 14th year."), ct);
+
+        const string sinceThreeYears = "Les combats, décrits comme les plus violents depuis trois ans";
+        const string since2020 = "Les affrontements sont les plus violents depuis 2020 dans cette région.";
+        await DecideAsync(store, checker, claims["violence_three_years"], new AttachEvidence(Guid.CreateVersion7(), articleId,
+            since2020, QuoteAnchoring.Find(text, since2020), Stance.Contradicts,
+            "The same article dates the comparison to 2020, four years before November 2024, not three."), ct);
+        await DecideAsync(store, checker, claims["violence_since_2020"], new AttachEvidence(Guid.CreateVersion7(), articleId,
+            sinceThreeYears, QuoteAnchoring.Find(text, sinceThreeYears), Stance.Contradicts,
+            "The same article says 'three years', which would date the comparison to 2021."), ct);
+
+        await using var session = store.LightweightSession();
+        session.LastModifiedBy = checker.Name;
+        var errors = new FieldErrors();
+        var illustrative = RegisterSourceEndpoint.Validate(new RegisterSource
+        {
+            Title = "[Illustrative] A later OSDH toll (demo data, not a real report)", Outlet = "ClaimLedger demo (illustrative)",
+            Language = "fr", PublishedAt = new DateTimeOffset(2024, 11, 30, 0, 0, 0, TimeSpan.Zero), Text = IllustrativeText,
+        }, errors, Guid.CreateVersion7());
+        session.Events.StartStream<Source>(illustrative.SourceId, illustrative);
+        const string laterQuote = "au moins 311 morts depuis mercredi";
+        var later = Guid.CreateVersion7();
+        var older = await session.Events.FetchForExclusiveWriting<Claim>(claims["deaths_osdh"], ct);
+        var supersede = ClaimRules.Decide(older.Aggregate!, new SupersedeClaim(later, deathsFigure, Osdh), checker);
+        if (supersede.Refusal is { } refused || errors.Any) throw new InvalidOperationException("the seed supersession is refused");
+        older.AppendMany(supersede.Events.ToArray());
+        session.Events.StartStream<Claim>(later, new ClaimSubmitted(later, illustrative.SourceId, laterQuote,
+            QuoteAnchoring.Find(IllustrativeText, laterQuote), Osdh, deathsFigure, new ClaimValue(311, Bound.AtLeast),
+            new DateTimeOffset(2024, 11, 27, 0, 0, 0, TimeSpan.Zero), null, claims["deaths_osdh"]));
+        await session.SaveChangesAsync(ct);
+        claims["deaths_osdh_later"] = later;
+    }
+
+    private static async Task DecideAsync(IDocumentStore store, Actor actor, Guid claimId, ClaimCommand command, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        session.LastModifiedBy = actor.Name;
+        var stream = await session.Events.FetchForExclusiveWriting<Claim>(claimId, ct);
+        var decision = ClaimRules.Decide(stream.Aggregate!, command, actor);
+        if (decision.Refusal is { } refusal) throw new InvalidOperationException($"the seed lifecycle is refused: {refusal.Reason}");
+        stream.AppendMany(decision.Events.ToArray());
+        await session.SaveChangesAsync(ct);
     }
 }

@@ -40,11 +40,42 @@ public class DemoDataTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         claims[seeded.Claims["war_thirteenth_year"]].Value.ShouldBe(new ClaimValue(13, Bound.Exact));
 
         var text = DemoData.ArticleText();
-        foreach (var claim in claims.Values)
+        foreach (var claim in claims.Values.Where(c => c.SourceId == seeded.SourceId))
         {
             claim.Anchor.ShouldNotBeNull(claim.Quote);
             claim.SubmittedBy.ShouldBe("demo-checker");
             Quotes.QuoteAnchoring.Find(text[claim.Anchor.Start..claim.Anchor.End], claim.Quote).ShouldNotBeNull();
         }
+    }
+
+    [Fact]
+    public async Task The_seed_gets_a_real_lifecycle()
+    {
+        var seeded = await DemoData.SeedAsync(Api.Store, CancellationToken.None);
+        await using var session = Api.Store.QuerySession();
+
+        var thirteenth = await session.LoadAsync<Claim>(seeded.Claims["war_thirteenth_year"]);
+        thirteenth!.Status.ShouldBe(ClaimStatus.Refuted);
+        var dispute = thirteenth.Disputes.Single();
+        dispute.Outcome.ShouldBe(DisputeOutcome.Upheld);
+        dispute.Reason.ShouldContain("14th year");
+        dispute.OpenedBy.ShouldNotBe(dispute.ResolvedBy);
+
+        var threeYears = await session.LoadAsync<Claim>(seeded.Claims["violence_three_years"]);
+        var since2020 = await session.LoadAsync<Claim>(seeded.Claims["violence_since_2020"]);
+        threeYears!.Evidence.Single().Stance.ShouldBe(Stance.Contradicts);
+        threeYears.Evidence.Single().Quote.ShouldBe(since2020!.Quote);
+        since2020.Evidence.Single().Quote.ShouldBe(threeYears.Quote);
+        threeYears.Status.ShouldBe(ClaimStatus.UnderReview);
+
+        var older = await session.LoadAsync<Claim>(seeded.Claims["deaths_osdh"]);
+        var later = await session.LoadAsync<Claim>(seeded.Claims["deaths_osdh_later"]);
+        older!.SupersededBy.ShouldBe(later!.Id);
+        older.Status.ShouldBe(ClaimStatus.Submitted);
+        later.Supersedes.ShouldBe(older.Id);
+        later.Value.ShouldBe(new ClaimValue(311, Bound.AtLeast));
+        var illustrative = await session.LoadAsync<ClaimLedger.Sources.Source>(later.SourceId);
+        illustrative!.Title.ShouldStartWith("[Illustrative]");
+        later.Anchor.ShouldNotBeNull();
     }
 }
