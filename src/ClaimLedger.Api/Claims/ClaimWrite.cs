@@ -40,6 +40,9 @@ public static class ClaimWrite
                 return Problems.Result(412, $"the claim is at version {claim.Version}, not {v}: read it again and retry",
                     "If-Match", new Dictionary<string, object?> { ["currentVersion"] = claim.Version });
 
+            // Writers to the claim's figure queue here, after the claim's own lock: claim first, figure last, always.
+            if (claim.FigureId is { } figureId) await Figures.FigureLock.AcquireAsync(session, figureId, ct);
+
             var intent = await interpret(request, claim, actor);
             if (intent.Problem is { } problem) return problem;
             var decision = ClaimRules.Decide(claim, intent.Command!, actor);

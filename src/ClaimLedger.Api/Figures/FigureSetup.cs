@@ -1,3 +1,4 @@
+using ClaimLedger.Figures.Picture;
 using JasperFx.Events.Projections;
 using Marten;
 
@@ -10,5 +11,19 @@ public static class FigureSetup
         opts.Events.AddEventType<FigureDefined>();
         opts.Projections.Add<FigureProjection>(ProjectionLifecycle.Inline);
         opts.Schema.For<Figure>().Index(f => f.Metric);
+
+        opts.Projections.Add(new FigureHistoryProjection(), ProjectionLifecycle.Inline, FigureHistoryProjection.Name, o =>
+        {
+            o.DeleteViewTypeOnTeardown<FigurePicture>();
+            o.DeleteViewTypeOnTeardown<FigureClaim>();
+            o.DeleteViewTypeOnTeardown<FigureRevision>();
+            o.DeleteViewTypeOnTeardown<FigureEntryChange>();
+        });
+        opts.Schema.For<FigurePicture>().Index(p => p.Metric);
+        opts.Schema.For<FigureClaim>().Index(c => new { c.FigureId, c.OriginatorKey, c.SubmittedSequence }, i => i.Name = "figure_claim_by_originator");
+        opts.Schema.For<FigureRevision>().Identity(r => r.Id)
+            .Index(r => new { r.FigureId, r.Revision }, i => i.Name = "figure_revision_by_number")
+            .Index(r => new { r.FigureId, r.RecordedAt }, i => i.Name = "figure_revision_by_time");
+        opts.Schema.For<FigureEntryChange>().Identity(c => c.Id).Index(c => new { c.FigureId, c.OriginatorKey, c.Revision }, i => i.Name = "figure_entry_change_by_originator");
     }
 }

@@ -16,7 +16,8 @@ public class FigureTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         read.Status.ShouldBe(200);
         read.Json.GetProperty("metric").GetString().ShouldBe("displaced");
         read.Json.GetProperty("place").GetString().ShouldBe("Idlib");
-        read.Json.GetProperty("definedBy").GetString().ShouldBe(LedgerApi.Checker);
+        read.Json.GetProperty("revisionCount").GetInt64().ShouldBe(0);
+        read.Json.GetProperty("current").GetArrayLength().ShouldBe(0);
     }
 
     [Fact]

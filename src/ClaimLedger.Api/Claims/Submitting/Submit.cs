@@ -68,6 +68,7 @@ public static class SubmitClaimEndpoint
             var submitted = new ClaimSubmitted(claimId, sourceId, quote, anchor, attributedTo.Trim(), body.FigureId, value,
                 body.ValidFrom, body.ValidTo, body.Supersedes);
 
+            if (body.Supersedes is null) await session.BeginTransactionAsync(ct);
             if (body.Supersedes is { } olderId)
             {
                 // The older claim is locked like any other write to it, so two newer counts cannot both supersede it.
@@ -77,6 +78,7 @@ public static class SubmitClaimEndpoint
                 if (decision.Refusal is { } refusal) return ClaimInput.ToProblem(refusal with { Field = refusal.Field ?? "supersedes" });
                 older.AppendMany(decision.Events.ToArray());
             }
+            if (body.FigureId is { } lockedFigure) await Figures.FigureLock.AcquireAsync(session, lockedFigure, ct);
 
             session.Events.StartStream<Claim>(claimId, submitted);
             return LedgerResponse.Of(201, new ClaimWritten(claimId, 1, ClaimStatus.Submitted), $"/api/claims/{claimId}", version: 1);

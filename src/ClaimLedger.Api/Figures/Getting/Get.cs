@@ -1,4 +1,5 @@
 using ClaimLedger.Access;
+using ClaimLedger.Figures.Picture;
 using ClaimLedger.Hosting;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -6,14 +7,61 @@ using Wolverine.Http;
 
 namespace ClaimLedger.Figures.Getting;
 
+/// <summary>The contract's figure picture.</summary>
+public sealed record FigurePictureView(
+    Guid Id, string Title, string Metric, string Unit, string? Place, string? Topic, IReadOnlyList<FigureEntry> Current,
+    FigureRange? Range, long RevisionCount, DateTimeOffset? LastChangedAt, DateTimeOffset? AsOf = null)
+{
+    public static FigurePictureView Of(FigurePicture p) =>
+        new(p.Id, p.Title, p.Metric, p.Unit, p.Place, p.Topic, p.Current, p.Range, p.RevisionCount, p.LastChangedAt, p.AsOf);
+}
+
 public static class GetFigureEndpoint
 {
-    [EndpointSummary("Get a figure")]
+    /// <summary>
+    /// The current picture, or (<c>asOf=T</c>) the picture as the ledger stood at T: the last revision recorded at or
+    /// before T, and each originator's entry as that revision left it.
+    /// </summary>
+    [EndpointSummary("The current picture of a figure, or as of a time")]
     [WolverineGet("/api/figures/{id}", Name = "GetFigure"), Authorize(Policy = Policies.Read)]
     [Tags("Figures")]
-    [ProducesResponseType<Figure>(200)]
-    public static async Task<IResult> Get(Guid id, IQuerySession session, CancellationToken ct) =>
-        await session.LoadAsync<Figure>(id, ct) is { } figure
-            ? Results.Json(figure, JsonSetup.Options)
-            : Problems.NotFound("figure", id);
+    [ProducesResponseType<FigurePictureView>(200)]
+    public static async Task<IResult> Get(Guid id, string? asOf, IQuerySession session, CancellationToken ct)
+    {
+        DateTimeOffset at = default;
+        if (asOf != null && !JsonSetup.TryParseInstant(asOf, out at))
+            return Problems.Result(400, "must be an ISO 8601 time with an offset, such as 2024-11-29T10:00:00Z", "asOf");
+        var picture = await session.LoadAsync<FigurePicture>(id, ct);
+        if (picture is null) return Problems.NotFound("figure", id);
+        if (asOf is null) return Results.Json(FigurePictureView.Of(picture), JsonSetup.Options);
+
+        var figure = await session.LoadAsync<Figure>(id, ct);
+        if (figure is null || figure.DefinedAt > at)
+            return Problems.Result(404, $"the figure {id} was not yet defined at {at:O}", "asOf");
+        return Results.Json(FigurePictureView.Of(await AsOfAsync(session, picture, at, ct)), JsonSetup.Options);
+    }
+
+    public static async Task<FigurePicture> AsOfAsync(IQuerySession session, FigurePicture now, DateTimeOffset at, CancellationToken ct)
+    {
+        var last = await session.Query<FigureRevision>()
+            .Where(r => r.FigureId == now.Id && r.RecordedAt <= at)
+            .OrderByDescending(r => r.RecordedAt).ThenByDescending(r => r.Revision)
+            .FirstOrDefaultAsync(ct);
+        var revision = last?.Revision ?? 0;
+        var entries = new List<FigureEntry>();
+        if (revision > 0 && now.OriginatorKeys.Count > 0)
+        {
+            // One round trip: per originator, the latest change to its entry at or before that revision.
+            var batch = session.CreateBatchQuery();
+            var lookups = now.OriginatorKeys.Select(key => batch.Query<FigureEntryChange>()
+                .Where(c => c.FigureId == now.Id && c.OriginatorKey == key && c.Revision <= revision)
+                .OrderByDescending(c => c.Revision).FirstOrDefault()).ToList();
+            await batch.Execute(ct);
+            foreach (var lookup in lookups)
+                if ((await lookup)?.Entry is { } entry) entries.Add(entry);
+        }
+        var picture = now with { Current = [], Range = null, RevisionCount = revision, LastChangedAt = last?.RecordedAt, AsOf = at };
+        foreach (var entry in entries) picture = picture.WithEntry(FigureClaim.KeyOf(entry.AttributedTo), entry);
+        return picture;
+    }
 }

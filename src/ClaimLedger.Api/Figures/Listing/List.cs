@@ -1,4 +1,5 @@
 using ClaimLedger.Access;
+using ClaimLedger.Figures.Picture;
 using ClaimLedger.Hosting;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -6,20 +7,25 @@ using Wolverine.Http;
 
 namespace ClaimLedger.Figures.Listing;
 
+public sealed record FigureSummary(
+    Guid Id, string Title, string Metric, string Unit, string? Place, string? Topic, FigureRange? Range,
+    int Originators, long RevisionCount, DateTimeOffset? LastChangedAt);
+
 public static class ListFiguresEndpoint
 {
-    /// <summary>Figures, optionally filtered by metric, place and topic (exact, case-insensitive matches).</summary>
-    [EndpointSummary("List figures, filtered by metric, place and topic")]
+    /// <summary>Figures with their current range, filtered by metric, place and topic (case-insensitive, exact).</summary>
+    [EndpointSummary("List figures with their current range, filtered by metric, place and topic")]
     [WolverineGet("/api/figures", Name = "ListFigures"), Authorize(Policy = Policies.Read)]
     [Tags("Figures")]
-    [ProducesResponseType<IReadOnlyList<Figure>>(200)]
+    [ProducesResponseType<IReadOnlyList<FigureSummary>>(200)]
     public static async Task<IResult> Get(string? metric, string? place, string? topic, IQuerySession session, CancellationToken ct)
     {
-        var query = session.Query<Figure>().AsQueryable();
+        var query = session.Query<FigurePicture>().AsQueryable();
         if (!string.IsNullOrWhiteSpace(metric)) query = query.Where(f => f.Metric == metric.Trim());
         if (!string.IsNullOrWhiteSpace(place)) query = query.Where(f => f.Place != null && f.Place.ToLower() == place.Trim().ToLower());
         if (!string.IsNullOrWhiteSpace(topic)) query = query.Where(f => f.Topic != null && f.Topic.ToLower() == topic.Trim().ToLower());
-        var figures = await query.OrderBy(f => f.DefinedAt).Take(1000).ToListAsync(ct);
-        return Results.Json(figures, JsonSetup.Options);
+        var figures = await query.OrderBy(f => f.Title).Take(1000).ToListAsync(ct);
+        return Results.Json(figures.Select(f => new FigureSummary(f.Id, f.Title, f.Metric, f.Unit, f.Place, f.Topic, f.Range,
+            f.Current.Count, f.RevisionCount, f.LastChangedAt)), JsonSetup.Options);
     }
 }

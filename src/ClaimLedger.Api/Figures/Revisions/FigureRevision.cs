@@ -1,0 +1,80 @@
+using ClaimLedger.Claims;
+using ClaimLedger.Figures.Picture;
+
+namespace ClaimLedger.Figures;
+
+public enum RevisionChange { ClaimAdded, ValueCorrected, EvidenceAttached, Disputed, DisputeResolved, Verdict, Retracted, Superseded }
+
+/// <summary>One change to one claim on a figure, numbered densely per figure in the order the ledger recorded them.</summary>
+public sealed record FigureRevision
+{
+    public string Id { get; init; } = "";
+    public Guid FigureId { get; init; }
+    public long Revision { get; init; }
+    public long Sequence { get; init; }
+    public DateTimeOffset RecordedAt { get; init; }
+    public string Actor { get; init; } = "";
+    public Guid ClaimId { get; init; }
+    public string AttributedTo { get; init; } = "";
+    public RevisionChange Change { get; init; }
+    public ClaimValue? PreviousValue { get; init; }
+    public ClaimValue? Value { get; init; }
+    public ClaimStatus Status { get; init; }
+    public Guid SourceId { get; init; }
+    public string? Reason { get; init; }
+
+    public static string IdFor(Guid figureId, long revision) => $"{figureId:N}/{revision:D12}";
+}
+
+/// <summary>What the figure projection knows of one claim on a figure: enough to keep the picture.</summary>
+public sealed record FigureClaim
+{
+    public Guid Id { get; init; }
+    public Guid FigureId { get; init; }
+    public string AttributedTo { get; init; } = "";
+    public string OriginatorKey { get; init; } = "";
+    public ClaimValue? Value { get; init; }
+    public ClaimStatus Status { get; init; }
+    public Guid? SupersededBy { get; init; }
+    public Guid SourceId { get; init; }
+    public DateTimeOffset? ValidFrom { get; init; }
+    public DateTimeOffset? ValidTo { get; init; }
+    public ClaimStatus? StatusBeforeDispute { get; init; }
+    public long SubmittedSequence { get; init; }
+    public DateTimeOffset LastChangedAt { get; init; }
+    public bool Standing { get; init; }
+
+    /// <summary>The claim state this stands for, so that changes fold through the claim's own Apply methods.</summary>
+    public Claim ToClaim() => new()
+    {
+        Id = Id, FigureId = FigureId, AttributedTo = AttributedTo, Value = Value, Status = Status, SupersededBy = SupersededBy,
+        SourceId = SourceId, ValidFrom = ValidFrom, ValidTo = ValidTo, StatusBeforeDispute = StatusBeforeDispute, LastChangedAt = LastChangedAt,
+    };
+
+    public static FigureClaim From(Claim claim, long submittedSequence) => new()
+    {
+        Id = claim.Id, FigureId = claim.FigureId ?? Guid.Empty, AttributedTo = claim.AttributedTo, OriginatorKey = KeyOf(claim.AttributedTo),
+        Value = claim.Value, Status = claim.Status, SupersededBy = claim.SupersededBy, SourceId = claim.SourceId,
+        ValidFrom = claim.ValidFrom, ValidTo = claim.ValidTo, StatusBeforeDispute = claim.StatusBeforeDispute,
+        SubmittedSequence = submittedSequence, LastChangedAt = claim.LastChangedAt, Standing = claim.Standing,
+    };
+
+    /// <summary>Originators are the same when their names match ignoring case and surrounding spaces.</summary>
+    public static string KeyOf(string attributedTo) => attributedTo.Trim().ToLowerInvariant();
+
+    public FigureEntry ToEntry() => new(AttributedTo, Value, Id, SourceId, Status, ValidFrom, ValidTo, LastChangedAt);
+}
+
+/// <summary>
+/// How one revision changed one originator's entry in the picture (null: the originator has no standing claim).
+/// As-of answers read the latest change per originator at or before a revision: a few index probes, whatever the
+/// length of the history.
+/// </summary>
+public sealed record FigureEntryChange
+{
+    public string Id { get; init; } = "";
+    public Guid FigureId { get; init; }
+    public string OriginatorKey { get; init; } = "";
+    public long Revision { get; init; }
+    public FigureEntry? Entry { get; init; }
+}
