@@ -17,30 +17,90 @@ public sealed class FigureHistoryProjection : IProjection
 {
     public const string Name = "FigureHistory";
 
+    private readonly ReplayCache _replay = new();
+    private readonly SemaphoreSlim _replayGate = new(1, 1);
+
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken ct)
     {
-        var batch = new Batch(operations);
-        await batch.PrefetchAsync(events, ct);
-        foreach (var e in events.OrderBy(e => e.Sequence)) await batch.ApplyAsync(e, ct);
-        batch.Store();
+        // Inline, every batch is one transaction that holds the figure locks, so the stored documents are the truth.
+        // In the daemon (a rebuild), ranges are applied in order but committed behind, so what the previous ranges
+        // wrote may not be visible yet: their documents are carried over in memory.
+        // Marten's daemon session type is internal, hence the name; RebuildTests fails if it ever changes.
+        var replay = operations.GetType().FullName == "Marten.Events.Daemon.Internals.ProjectionDocumentSession" ? _replay : null;
+        if (replay != null) await _replayGate.WaitAsync(ct);
+        try
+        {
+            replay?.Begin(events);
+            var batch = new Batch(operations, replay);
+            await batch.PrefetchAsync(events, ct);
+            // Inline, events come in the order they were appended (their sequence numbers are not known yet).
+            foreach (var e in events.OrderBy(e => e.Sequence)) await batch.ApplyAsync(e, ct);
+            batch.Store();
+        }
+        finally
+        {
+            if (replay != null) _replayGate.Release();
+        }
+    }
+
+    /// <summary>Documents written by recent daemon ranges, newest state first; older ones are surely committed.</summary>
+    private sealed class ReplayCache
+    {
+        private const int Capacity = 100_000;
+        private long _lastSequence;
+        private int _generation;
+        public readonly Dictionary<Guid, (FigureClaim Claim, int Generation)> Claims = new();
+        public readonly Dictionary<Guid, (FigurePicture Picture, int Generation)> Pictures = new();
+        public readonly Dictionary<(Guid Figure, string Key), HashSet<Guid>> ByOriginator = new();
+
+        public void Begin(IReadOnlyList<IEvent> events)
+        {
+            if (events.Count == 0) return;
+            // A range that starts at or before what was applied is a new rebuild (or a retry): start afresh.
+            if (events.Min(e => e.Sequence) <= _lastSequence) { Claims.Clear(); Pictures.Clear(); ByOriginator.Clear(); }
+            _lastSequence = events.Max(e => e.Sequence);
+            _generation++;
+            if (Claims.Count <= Capacity) return;
+            foreach (var (id, (claim, generation)) in Claims.ToList())
+                if (generation < _generation - 4)
+                {
+                    Claims.Remove(id);
+                    if (ByOriginator.TryGetValue((claim.FigureId, claim.OriginatorKey), out var ids)) ids.Remove(id);
+                }
+            foreach (var (id, (_, generation)) in Pictures.ToList())
+                if (generation < _generation - 4) Pictures.Remove(id);
+        }
+
+        public void Remember(FigureClaim claim, FigureClaim? replaced)
+        {
+            if (replaced != null && ByOriginator.TryGetValue((replaced.FigureId, replaced.OriginatorKey), out var old)) old.Remove(claim.Id);
+            Claims[claim.Id] = (claim, _generation);
+            var key = (claim.FigureId, claim.OriginatorKey);
+            if (!ByOriginator.TryGetValue(key, out var ids)) ByOriginator[key] = ids = [];
+            ids.Add(claim.Id);
+        }
+
+        public void Remember(FigurePicture picture) => Pictures[picture.Id] = (picture, _generation);
     }
 
     /// <summary>The documents one batch of events touches, loaded once and stored once.</summary>
-    private sealed class Batch(IDocumentOperations operations)
+    private sealed class Batch(IDocumentOperations operations, ReplayCache? replay)
     {
         private readonly Dictionary<Guid, FigurePicture?> _pictures = new();
         private readonly Dictionary<Guid, FigureClaim?> _claims = new();
+        private readonly Dictionary<Guid, FigureClaim?> _loaded = new();
+        private readonly HashSet<Guid> _changedClaims = [];
         private readonly List<object> _inserts = [];
 
         public async Task PrefetchAsync(IReadOnlyList<IEvent> events, CancellationToken ct)
         {
             var claimIds = events.Where(e => e.Data is not (ClaimSubmitted or FigureDefined or Sources.SourceRegistered))
-                .Select(e => e.StreamId).Distinct().ToArray();
+                .Select(e => e.StreamId).Distinct().Where(id => replay?.Claims.ContainsKey(id) != true).ToArray();
             if (claimIds.Length > 0)
-                foreach (var c in await operations.LoadManyAsync<FigureClaim>(ct, claimIds)) _claims[c.Id] = c;
-            var figureIds = _claims.Values.Select(c => c!.FigureId)
+                foreach (var c in await operations.LoadManyAsync<FigureClaim>(ct, claimIds)) _loaded[c.Id] = c;
+            var figureIds = _loaded.Values.Select(c => c!.FigureId)
                 .Concat(events.Select(e => e.Data).OfType<ClaimSubmitted>().Where(s => s.FigureId != null).Select(s => s.FigureId!.Value))
-                .Distinct().Where(id => !_pictures.ContainsKey(id)).ToArray();
+                .Distinct().Where(id => replay?.Pictures.ContainsKey(id) != true).ToArray();
             if (figureIds.Length > 0)
                 foreach (var p in await operations.LoadManyAsync<FigurePicture>(ct, figureIds)) _pictures[p.Id] = p;
         }
@@ -58,7 +118,7 @@ public sealed class FigureHistoryProjection : IProjection
                 case ClaimSubmitted { FigureId: { } figureId } s:
                 {
                     var submitted = Claim.Create((IEvent<ClaimSubmitted>)e);
-                    var after = FigureClaim.From(submitted, e.Sequence);
+                    var after = FigureClaim.From(submitted, 0); // its revision number is given when it is recorded
                     await RecordAsync(e, figureId, null, after, RevisionChange.ClaimAdded, null, s.SourceId, ct);
                     return;
                 }
@@ -71,7 +131,7 @@ public sealed class FigureHistoryProjection : IProjection
             var before = await ClaimAsync(e.StreamId, ct);
             if (before is null) return; // not a claim on a figure
             var state = before.ToClaim().Folding([e.Data], e.UserName ?? "", e.Timestamp);
-            var afterClaim = FigureClaim.From(state, before.SubmittedSequence);
+            var afterClaim = FigureClaim.From(state, before.SubmittedRevision);
             var (change, reason, source) = e.Data switch
             {
                 EvidenceAttached x => (RevisionChange.EvidenceAttached, x.Note, x.SourceId),
@@ -91,12 +151,16 @@ public sealed class FigureHistoryProjection : IProjection
         {
             var picture = await PictureAsync(figureId, ct);
             if (picture is null) return;
-            _claims[after.Id] = after;
-
             var revision = picture.RevisionCount + 1;
+            // Claims are ordered by the revision that added them: the order the figure's writers were serialised in,
+            // live and in a rebuild alike (event sequence numbers are not known yet to an inline projection).
+            if (before is null) after = after with { SubmittedRevision = revision };
+            _claims[after.Id] = after;
+            _changedClaims.Add(after.Id);
+
             _inserts.Add(new FigureRevision
             {
-                Id = FigureRevision.IdFor(figureId, revision), FigureId = figureId, Revision = revision, Sequence = e.Sequence,
+                Id = FigureRevision.IdFor(figureId, revision), FigureId = figureId, Revision = revision,
                 RecordedAt = e.Timestamp, Actor = e.UserName ?? "", ClaimId = after.Id, AttributedTo = after.AttributedTo,
                 Change = change, PreviousValue = before != null && before.Value != after.Value ? before.Value : null,
                 Value = after.Value, Status = after.Status, SourceId = sourceId, Reason = reason,
@@ -105,8 +169,8 @@ public sealed class FigureHistoryProjection : IProjection
 
             foreach (var key in new[] { before?.OriginatorKey, after.OriginatorKey }.OfType<string>().Distinct())
             {
-                var entry = (await LatestStandingAsync(figureId, key, ct))?.ToEntry();
                 var previous = picture.Current.FirstOrDefault(c => FigureClaim.KeyOf(c.AttributedTo) == key);
+                var entry = await EntryAfterAsync(figureId, key, previous, after, ct);
                 if (entry == previous && picture.OriginatorKeys.Contains(key)) continue;
                 picture = picture.WithEntry(key, entry);
                 _inserts.Add(new FigureEntryChange
@@ -119,51 +183,82 @@ public sealed class FigureHistoryProjection : IProjection
         }
 
         /// <summary>
-        /// The originator's latest standing claim on the figure: among what this batch changed and, behind it, what is
-        /// stored, newest submission first (an index walk that stops at the first standing claim).
+        /// The originator's entry after one claim changed: usually decided from the entry and the claim alone; only
+        /// when the entry's own claim stops standing (or changes originator) is the next standing one looked up.
+        /// </summary>
+        private async Task<FigureEntry?> EntryAfterAsync(Guid figureId, string key, FigureEntry? previous, FigureClaim changed, CancellationToken ct)
+        {
+            var changedHere = changed.OriginatorKey == key;
+            if (previous is null)
+                return changedHere && changed.Standing ? changed.ToEntry() : null;
+            if (previous.ClaimId != changed.Id)
+            {
+                if (!changedHere || !changed.Standing) return previous;
+                var holder = await ClaimAsync(previous.ClaimId, ct);
+                return holder is null || changed.SubmittedRevision > holder.SubmittedRevision ? changed.ToEntry() : previous;
+            }
+            if (changedHere && changed.Standing) return changed.ToEntry();
+            return (await LatestStandingAsync(figureId, key, ct))?.ToEntry();
+        }
+
+        /// <summary>
+        /// The originator's latest standing claim on the figure: what this batch and recent ranges know first, then what
+        /// is stored, newest first (an index walk that stops at the first standing claim).
         /// </summary>
         private async Task<FigureClaim?> LatestStandingAsync(Guid figureId, string key, CancellationToken ct)
         {
-            var best = _claims.Values
-                .Where(c => c != null && c.FigureId == figureId && c.OriginatorKey == key && c.Standing)
-                .MaxBy(c => c!.SubmittedSequence);
+            var known = _claims.Values.OfType<FigureClaim>().ToList();
+            if (replay != null && replay.ByOriginator.TryGetValue((figureId, key), out var recent))
+                known.AddRange(recent.Where(id => !_claims.ContainsKey(id)).Select(id => replay.Claims[id].Claim));
+            var best = known.Where(c => c.FigureId == figureId && c.OriginatorKey == key && c.Standing).MaxBy(c => c.SubmittedRevision);
             var below = long.MaxValue;
             while (true)
             {
                 var page = await operations.Query<FigureClaim>()
-                    .Where(c => c.FigureId == figureId && c.OriginatorKey == key && c.Standing && c.SubmittedSequence < below)
-                    .OrderByDescending(c => c.SubmittedSequence).Take(20).ToListAsync(ct);
+                    .Where(c => c.FigureId == figureId && c.OriginatorKey == key && c.Standing && c.SubmittedRevision < below)
+                    .OrderByDescending(c => c.SubmittedRevision).Take(20).ToListAsync(ct);
                 foreach (var stored in page)
                 {
-                    if (best != null && stored.SubmittedSequence <= best.SubmittedSequence) return best;
-                    // What this batch changed wins over what is stored.
-                    if (_claims.TryGetValue(stored.Id, out var changed)) continue;
+                    if (best != null && stored.SubmittedRevision <= best.SubmittedRevision) return best;
+                    // A newer state known in memory wins over what is stored.
+                    if (_claims.ContainsKey(stored.Id) || replay?.Claims.ContainsKey(stored.Id) == true) continue;
                     return stored;
                 }
                 if (page.Count < 20) return best;
-                below = page[^1].SubmittedSequence;
+                below = page[^1].SubmittedRevision;
             }
         }
 
         private async Task<FigureClaim?> ClaimAsync(Guid id, CancellationToken ct)
         {
             if (_claims.TryGetValue(id, out var known)) return known;
+            if (replay != null && replay.Claims.TryGetValue(id, out var carried)) return _claims[id] = carried.Claim;
+            if (_loaded.TryGetValue(id, out var loaded)) return _claims[id] = loaded;
             return _claims[id] = await operations.LoadAsync<FigureClaim>(id, ct);
         }
 
         private async Task<FigurePicture?> PictureAsync(Guid id, CancellationToken ct)
         {
             if (_pictures.TryGetValue(id, out var known)) return known;
+            if (replay != null && replay.Pictures.TryGetValue(id, out var carried)) return _pictures[id] = carried.Picture;
             return _pictures[id] = await operations.LoadAsync<FigurePicture>(id, ct);
         }
 
         public void Store()
         {
-            foreach (var picture in _pictures.Values.OfType<FigurePicture>()) operations.Store(picture);
-            foreach (var claim in _claims.Values.OfType<FigureClaim>()) operations.Store(claim);
+            foreach (var picture in _pictures.Values.OfType<FigurePicture>())
+            {
+                operations.Store(picture);
+                replay?.Remember(picture);
+            }
+            foreach (var id in _changedClaims)
+            {
+                var claim = _claims[id]!;
+                operations.Store(claim);
+                replay?.Remember(claim, replay.Claims.TryGetValue(id, out var old) ? old.Claim : _loaded.GetValueOrDefault(id));
+            }
             foreach (var doc in _inserts)
             {
-                // A revision is written once; a replay over the same range stores it again, identical.
                 switch (doc)
                 {
                     case FigureRevision r: operations.Store(r); break;

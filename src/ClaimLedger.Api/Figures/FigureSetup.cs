@@ -20,7 +20,7 @@ public static class FigureSetup
             o.DeleteViewTypeOnTeardown<FigureEntryChange>();
         });
         opts.Schema.For<FigurePicture>().Index(p => p.Metric);
-        opts.Schema.For<FigureClaim>().Index(c => new { c.FigureId, c.OriginatorKey, c.SubmittedSequence }, i => i.Name = "figure_claim_by_originator");
+        opts.Schema.For<FigureClaim>().Index(c => new { c.FigureId, c.OriginatorKey, c.SubmittedRevision }, i => i.Name = "figure_claim_by_originator");
         opts.Schema.For<FigureRevision>().Identity(r => r.Id)
             .Index(r => new { r.FigureId, r.Revision }, i => i.Name = "figure_revision_by_number")
             .Index(r => new { r.FigureId, r.RecordedAt }, i => i.Name = "figure_revision_by_time");

@@ -74,11 +74,12 @@ public static class SubmitClaimEndpoint
                 // The older claim is locked like any other write to it, so two newer counts cannot both supersede it.
                 var older = await session.Events.FetchForExclusiveWriting<Claim>(olderId, ct);
                 if (older.Aggregate is null) return Problems.Result(422, $"no claim has the id {olderId}", "supersedes");
+                if (older.Aggregate.FigureId is { } olderFigure) await Figures.FigureLock.AcquireAsync(session, olderFigure, ct);
                 var decision = ClaimRules.Decide(older.Aggregate, new SupersedeClaim(claimId, body.FigureId, submitted.AttributedTo), actor);
                 if (decision.Refusal is { } refusal) return ClaimInput.ToProblem(refusal with { Field = refusal.Field ?? "supersedes" });
                 older.AppendMany(decision.Events.ToArray());
             }
-            if (body.FigureId is { } lockedFigure) await Figures.FigureLock.AcquireAsync(session, lockedFigure, ct);
+            if (body.FigureId is { } figureToLock && body.Supersedes is null) await Figures.FigureLock.AcquireAsync(session, figureToLock, ct);
 
             session.Events.StartStream<Claim>(claimId, submitted);
             return LedgerResponse.Of(201, new ClaimWritten(claimId, 1, ClaimStatus.Submitted), $"/api/claims/{claimId}", version: 1);

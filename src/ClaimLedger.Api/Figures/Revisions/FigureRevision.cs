@@ -11,7 +11,6 @@ public sealed record FigureRevision
     public string Id { get; init; } = "";
     public Guid FigureId { get; init; }
     public long Revision { get; init; }
-    public long Sequence { get; init; }
     public DateTimeOffset RecordedAt { get; init; }
     public string Actor { get; init; } = "";
     public Guid ClaimId { get; init; }
@@ -40,7 +39,7 @@ public sealed record FigureClaim
     public DateTimeOffset? ValidFrom { get; init; }
     public DateTimeOffset? ValidTo { get; init; }
     public ClaimStatus? StatusBeforeDispute { get; init; }
-    public long SubmittedSequence { get; init; }
+    public long SubmittedRevision { get; init; }
     public DateTimeOffset LastChangedAt { get; init; }
     public bool Standing { get; init; }
 
@@ -51,12 +50,12 @@ public sealed record FigureClaim
         SourceId = SourceId, ValidFrom = ValidFrom, ValidTo = ValidTo, StatusBeforeDispute = StatusBeforeDispute, LastChangedAt = LastChangedAt,
     };
 
-    public static FigureClaim From(Claim claim, long submittedSequence) => new()
+    public static FigureClaim From(Claim claim, long submittedRevision) => new()
     {
         Id = claim.Id, FigureId = claim.FigureId ?? Guid.Empty, AttributedTo = claim.AttributedTo, OriginatorKey = KeyOf(claim.AttributedTo),
         Value = claim.Value, Status = claim.Status, SupersededBy = claim.SupersededBy, SourceId = claim.SourceId,
         ValidFrom = claim.ValidFrom, ValidTo = claim.ValidTo, StatusBeforeDispute = claim.StatusBeforeDispute,
-        SubmittedSequence = submittedSequence, LastChangedAt = claim.LastChangedAt, Standing = claim.Standing,
+        SubmittedRevision = submittedRevision, LastChangedAt = claim.LastChangedAt, Standing = claim.Standing,
     };
 
     /// <summary>Originators are the same when their names match ignoring case and surrounding spaces.</summary>
