@@ -14,5 +14,7 @@ public static class ClaimSetup
         // read sees every write that has been acknowledged.
         opts.Projections.Snapshot<Claim>(SnapshotLifecycle.Inline);
         opts.Schema.For<Claim>().Index(c => c.FigureId);
+        opts.Schema.For<TimeTravel.ClaimSnapshot>().Identity(s => s.Id)
+            .Index(s => new { s.ClaimId, s.Version }, i => i.Name = "claim_snapshot_by_version");
     }
 }

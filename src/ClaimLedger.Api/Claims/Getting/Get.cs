@@ -16,7 +16,7 @@ public static class GetClaimEndpoint
     [WolverineGet("/api/claims/{id}", Name = "GetClaim"), Authorize(Policy = Policies.Read)]
     [Tags("Claims")]
     [ProducesResponseType<Claim>(200)]
-    public static async Task<IResult> Get(Guid id, string? asOf, string? version, IQuerySession session, HttpContext http)
+    public static async Task<IResult> Get(Guid id, string? asOf, string? version, IQuerySession session, IDocumentStore store, HttpContext http)
     {
         var ct = http.RequestAborted;
         if (asOf != null && version != null)
@@ -26,17 +26,20 @@ public static class GetClaimEndpoint
         {
             if (!long.TryParse(version, System.Globalization.NumberStyles.None, null, out var v) || v < 1)
                 return Problems.Result(400, "must be a positive whole number", "version");
-            claim = await session.Events.AggregateStreamAsync<Claim>(id, version: v, token: ct);
-            if (claim != null && claim.Version < v)
-                return Problems.Result(404, $"the claim {id} has no version {v} (its latest is {claim.Version})", "version");
+            var latest = await session.LoadAsync<Claim>(id, ct);
+            if (latest != null && latest.Version < v)
+                return Problems.Result(404, $"the claim {id} has no version {v} (its latest is {latest.Version})", "version");
+            claim = latest is null ? null : latest.Version == v ? latest : await TimeTravel.ClaimHistory.AtVersionAsync(store, session, id, v, ct);
         }
         else if (asOf != null)
         {
             if (!JsonSetup.TryParseInstant(asOf, out var at))
                 return Problems.Result(400, "must be an ISO 8601 time with an offset, such as 2024-11-29T10:00:00Z", "asOf");
-            claim = await session.Events.AggregateStreamAsync<Claim>(id, timestamp: at, token: ct);
-            if (claim is null && await session.LoadAsync<Claim>(id, ct) is not null)
+            var latest = await session.LoadAsync<Claim>(id, ct);
+            var v = latest is null ? null : await TimeTravel.ClaimHistory.VersionAtAsync(session, id, at, ct);
+            if (latest != null && v is null)
                 return Problems.Result(404, $"the claim {id} was not yet recorded at {at:O}", "asOf");
+            claim = latest is null ? null : v == latest.Version ? latest : await TimeTravel.ClaimHistory.AtVersionAsync(store, session, id, v!.Value, ct);
         }
         else claim = await session.LoadAsync<Claim>(id, ct);
 
