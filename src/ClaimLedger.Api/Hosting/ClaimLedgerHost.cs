@@ -1,4 +1,5 @@
 using ClaimLedger.Access;
+using ClaimLedger.Audit;
 using ClaimLedger.Claims;
 using ClaimLedger.Figures;
 using ClaimLedger.Sources;
@@ -46,6 +47,7 @@ public static class ClaimLedgerHost
                 opts.ConfigureSources();
                 opts.ConfigureFigures();
                 opts.ConfigureClaims();
+                opts.ConfigureLedger();
                 return opts;
             })
             .UseLightweightSessions()
@@ -79,6 +81,11 @@ public static class ClaimLedgerHost
             });
             o.AddOperationTransformer<OpenApiOperations>();
         });
+        services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<LedgerDatabase>().ConnectionString));
+        services.AddSingleton<Audit.CheckpointSigner>();
+        services.AddSingleton<Audit.LedgerVerifier>();
+        services.AddSingleton<Audit.LedgerSequencer>();
+        services.AddHostedService(sp => sp.GetRequiredService<Audit.LedgerSequencer>());
         services.AddHealthChecks().AddCheck<PostgresReadiness>("postgres", tags: ["ready"]);
         services.AddHostedService<DemoData>();
         return builder;

@@ -83,6 +83,7 @@ public sealed class DemoData(LedgerDatabase database, IDocumentStore store, Time
 
         await using var session = store.LightweightSession();
         session.LastModifiedBy = "demo-checker";
+        await LedgerTransaction.BeginAsync(session, ct);
         var errors = new FieldErrors();
 
         var source = RegisterSourceEndpoint.Validate(new RegisterSource
@@ -186,6 +187,7 @@ public sealed class DemoData(LedgerDatabase database, IDocumentStore store, Time
 
         await using var session = store.LightweightSession();
         session.LastModifiedBy = checker.Name;
+        await LedgerTransaction.BeginAsync(session, ct);
         var errors = new FieldErrors();
         var illustrative = RegisterSourceEndpoint.Validate(new RegisterSource
         {
@@ -210,6 +212,7 @@ public sealed class DemoData(LedgerDatabase database, IDocumentStore store, Time
     {
         await using var session = store.LightweightSession();
         session.LastModifiedBy = actor.Name;
+        await LedgerTransaction.BeginAsync(session, ct);
         var stream = await session.Events.FetchForExclusiveWriting<Claim>(claimId, ct);
         var decision = ClaimRules.Decide(stream.Aggregate!, command, actor);
         if (decision.Refusal is { } refusal) throw new InvalidOperationException($"the seed lifecycle is refused: {refusal.Reason}");

@@ -68,6 +68,9 @@ public static class JsonSetup
         return hasOffset && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
     }
 
+    /// <summary>The one way times are written: ISO 8601 with the offset.</summary>
+    public static string Format(DateTimeOffset value) => value.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFzzz", CultureInfo.InvariantCulture);
+
     private sealed class InstantConverter : JsonConverter<DateTimeOffset>
     {
         public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
@@ -80,7 +83,7 @@ public static class JsonSetup
         }
 
         public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(value.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFzzz", CultureInfo.InvariantCulture));
+            writer.WriteStringValue(Format(value));
     }
 
     private sealed class NullableInstantConverter : JsonConverter<DateTimeOffset?>

@@ -24,6 +24,7 @@ public static class LedgerWrite
         if (badKey != null) return badKey;
         if (key != null && await key.ReplayAsync(session, ct) is { } replay) return replay;
 
+        await LedgerTransaction.BeginAsync(session, ct);
         var result = await write(request, actor);
         if (result is not LedgerResponse response) return result; // a refusal: nothing was appended
 

@@ -49,20 +49,32 @@ public sealed class LedgerApi : IAsyncDisposable
     /// <summary>One host for the tests that do not need a database of their own.</summary>
     public static Task<LedgerApi> Shared() => SharedInstance.Value;
 
+    /// <summary>The checkpoint signing key of the hosts these tests start (never stored in the database).</summary>
+    public string SigningKeyPem { get; private init; } = "";
+
     public static async Task<LedgerApi> StartAsync(string purpose) =>
-        await StartOnAsync(await TestDatabase.CreateAsync(purpose), null);
+        await StartOnAsync(await TestDatabase.CreateAsync(purpose), null, NewSigningKey());
 
-    /// <summary>A second host on the same database and keys: a restart, as far as the ledger can tell.</summary>
-    public static Task<LedgerApi> RestartAsync(LedgerApi api) => StartOnAsync(api.ConnectionString, api.Keys);
+    /// <summary>A second host on the same database, keys and signing key: a restart, as far as the ledger can tell.</summary>
+    public static Task<LedgerApi> RestartAsync(LedgerApi api) => StartOnAsync(api.ConnectionString, api.Keys, api.SigningKeyPem);
 
-    private static async Task<LedgerApi> StartOnAsync(string connectionString, IReadOnlyDictionary<string, string>? existingKeys)
+    public static string NewSigningKey()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        return key.ExportPkcs8PrivateKeyPem();
+    }
+
+    private static async Task<LedgerApi> StartOnAsync(string connectionString, IReadOnlyDictionary<string, string>? existingKeys, string signingKey)
     {
         var host = await AlbaHost.For<Program>(b =>
         {
             b.UseSetting($"ConnectionStrings:{LocalPostgres.ConnectionStringName}", connectionString);
+            b.UseSetting("ClaimLedger:Signing:PrivateKeyPem", signingKey);
+            b.UseSetting("ClaimLedger:Ledger:CheckpointMilliseconds", "300");
+            b.UseSetting("ClaimLedger:Ledger:PollMilliseconds", "50");
             b.UseEnvironment("Testing");
         });
-        if (existingKeys != null) return new LedgerApi(host, connectionString, existingKeys);
+        if (existingKeys != null) return new LedgerApi(host, connectionString, existingKeys) { SigningKeyPem = signingKey };
         var store = host.Services.GetRequiredService<IDocumentStore>();
         var keys = new Dictionary<string, string>();
         foreach (var (name, role) in new[]
@@ -71,7 +83,7 @@ public sealed class LedgerApi : IAsyncDisposable
                      (OtherReviewer, Roles.Reviewer), (Auditor, Roles.Auditor), (Admin, Roles.Admin),
                  })
             keys[name] = await ApiKeys.IssueAsync(store, name, role, TimeProvider.System);
-        return new LedgerApi(host, connectionString, keys);
+        return new LedgerApi(host, connectionString, keys) { SigningKeyPem = signingKey };
     }
 
     public Task<ApiResponse> Get(string path, string? user = Checker) => Send(HttpMethod.Get, path, null, user);

@@ -68,7 +68,6 @@ public static class SubmitClaimEndpoint
             var submitted = new ClaimSubmitted(claimId, sourceId, quote, anchor, attributedTo.Trim(), body.FigureId, value,
                 body.ValidFrom, body.ValidTo, body.Supersedes);
 
-            if (body.Supersedes is null) await session.BeginTransactionAsync(ct);
             if (body.Supersedes is { } olderId)
             {
                 // The older claim is locked like any other write to it, so two newer counts cannot both supersede it.

@@ -1,0 +1,87 @@
+using System.Globalization;
+using ClaimLedger.Access;
+using ClaimLedger.Hosting;
+using Microsoft.AspNetCore.Authorization;
+using Npgsql;
+using Wolverine.Http;
+
+namespace ClaimLedger.Audit;
+
+public sealed record InclusionProof(long LeafIndex, long TreeSize, string LeafHash, IReadOnlyList<string> AuditPath, string RootHash);
+
+public sealed record ConsistencyProof(long From, long To, IReadOnlyList<string> Proof, string FromRoot, string ToRoot);
+
+public static class AuditEndpoints
+{
+    [EndpointSummary("Verify the ledger: recompute every leaf from its event, every root, every checkpoint signature")]
+    [WolverineGet("/api/audit/verify", Name = "VerifyLedger"), Authorize(Policy = Policies.Audit)]
+    [Tags("Audit")]
+    [ProducesResponseType<VerificationReport>(200)]
+    public static async Task<IResult> Verify(string? from, string? to, LedgerVerifier verifier, CancellationToken ct)
+    {
+        if (!TryParse(from, "from", out var f, out var bad) || !TryParse(to, "to", out var t, out bad)) return bad!;
+        if (f is { } a && t is { } b && a > b) return Problems.Result(400, "from must not be greater than to", "from");
+        return Results.Json(await verifier.VerifyAsync(f, t, ct), JsonSetup.Options);
+    }
+
+    [EndpointSummary("The latest signed checkpoint (tree head)")]
+    [WolverineGet("/api/audit/checkpoints/latest", Name = "LatestCheckpoint"), Authorize(Policy = Policies.Read)]
+    [Tags("Audit")]
+    [ProducesResponseType<Checkpoint>(200)]
+    public static async Task<IResult> LatestCheckpoint(LedgerVerifier verifier, CancellationToken ct) =>
+        (await verifier.CheckpointsAsync(ct, latestOnly: true)).FirstOrDefault() is { } latest
+            ? Results.Json(latest, JsonSetup.Options)
+            : Problems.Result(404, "no checkpoint has been signed yet");
+
+    [EndpointSummary("The PEM public key that checkpoints are signed with")]
+    [WolverineGet("/api/audit/public-key", Name = "CheckpointPublicKey"), Authorize(Policy = Policies.Read)]
+    [Tags("Audit")]
+    public static IResult PublicKey(CheckpointSigner signer) =>
+        signer.PublicKeyPem is { } pem
+            ? Results.Text(pem, "application/x-pem-file")
+            : Problems.Result(404, "no signing key is configured");
+
+    [EndpointSummary("RFC 6962 inclusion proof of a leaf in the tree of a given size")]
+    [WolverineGet("/api/audit/proofs/inclusion", Name = "InclusionProof"), Authorize(Policy = Policies.Read)]
+    [Tags("Audit")]
+    [ProducesResponseType<InclusionProof>(200)]
+    public static async Task<IResult> Inclusion(string? leafIndex, string? treeSize, LedgerVerifier verifier, NpgsqlDataSource dataSource, CancellationToken ct)
+    {
+        if (leafIndex is null) return Problems.Result(400, "is required", "leafIndex");
+        if (!TryParse(leafIndex, "leafIndex", out var index, out var bad) || !TryParse(treeSize, "treeSize", out var sizeAsked, out bad)) return bad!;
+        var current = await verifier.TreeSizeAsync(ct);
+        var size = sizeAsked ?? current;
+        if (size < 1 || size > current) return Problems.Result(400, $"must be from 1 to the tree's size ({current})", "treeSize");
+        if (index >= size) return Problems.Result(400, $"must be below treeSize ({size})", "leafIndex");
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var (leaf, path, root) = await new StoredTree(conn).ComputeAsync(t => (t.Hash(index!.Value, index.Value + 1), t.InclusionPath(index.Value, size), t.Root(size)), ct);
+        return Results.Json(new InclusionProof(index!.Value, size, LeafContent.Hex(leaf), path.Select(LeafContent.Hex).ToList(), LeafContent.Hex(root)), JsonSetup.Options);
+    }
+
+    [EndpointSummary("RFC 6962 consistency proof between two tree sizes")]
+    [WolverineGet("/api/audit/proofs/consistency", Name = "ConsistencyProof"), Authorize(Policy = Policies.Read)]
+    [Tags("Audit")]
+    [ProducesResponseType<ConsistencyProof>(200)]
+    public static async Task<IResult> Consistency(string? from, string? to, LedgerVerifier verifier, NpgsqlDataSource dataSource, CancellationToken ct)
+    {
+        if (from is null) return Problems.Result(400, "is required", "from");
+        if (!TryParse(from, "from", out var m, out var bad) || !TryParse(to, "to", out var nAsked, out bad)) return bad!;
+        var current = await verifier.TreeSizeAsync(ct);
+        var n = nAsked ?? current;
+        if (n < 1 || n > current) return Problems.Result(400, $"must be from 1 to the tree's size ({current})", "to");
+        if (m < 1 || m > n) return Problems.Result(400, $"must be from 1 to {n}", "from");
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var (proof, r1, r2) = await new StoredTree(conn).ComputeAsync(t => (t.ConsistencyProof(m!.Value, n), t.Root(m.Value), t.Root(n)), ct);
+        return Results.Json(new ConsistencyProof(m!.Value, n, proof.Select(LeafContent.Hex).ToList(), LeafContent.Hex(r1), LeafContent.Hex(r2)), JsonSetup.Options);
+    }
+
+    private static bool TryParse(string? raw, string field, out long? value, out IResult? problem)
+    {
+        value = null;
+        problem = null;
+        if (raw is null) return true;
+        if (long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var v)) { value = v; return true; }
+        problem = Problems.Result(400, "must be a whole number, 0 or more", field);
+        return false;
+    }
+}

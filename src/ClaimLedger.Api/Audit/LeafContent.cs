@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace ClaimLedger.Audit;
+
+/// <summary>
+/// What a leaf commits to: <c>{streamId, version, type, data, actor, recordedAt}</c> of one event, as canonical JSON
+/// (object keys sorted by UTF-16 code unit, no insignificant white space, numbers as stored, minimal string escaping),
+/// so that anyone holding an export can recompute the leaf hash.
+/// </summary>
+public sealed record LeafContent(Guid StreamId, long Version, string Type, string Data, string Actor, string RecordedAt)
+{
+    /// <summary>Event times are PostgreSQL microseconds, written in UTC with all six digits.</summary>
+    public static string FormatTime(DateTimeOffset t) =>
+        t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+
+    public byte[] CanonicalJson()
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            using var data = JsonDocument.Parse(Data);
+            writer.WriteStartObject();
+            writer.WriteString("actor", Actor);
+            writer.WritePropertyName("data");
+            WriteCanonical(writer, data.RootElement);
+            writer.WriteString("recordedAt", RecordedAt);
+            writer.WriteString("streamId", StreamId.ToString("D"));
+            writer.WriteString("type", Type);
+            writer.WriteNumber("version", Version);
+            writer.WriteEndObject();
+        }
+        return buffer.ToArray();
+    }
+
+    public byte[] LeafHash() => MerkleTree.LeafHash(CanonicalJson());
+
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = false,
+    };
+
+    public static void WriteCanonical(Utf8JsonWriter writer, JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                writer.WriteStartObject();
+                foreach (var property in element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+                {
+                    writer.WritePropertyName(property.Name);
+                    WriteCanonical(writer, property.Value);
+                }
+                writer.WriteEndObject();
+                break;
+            case JsonValueKind.Array:
+                writer.WriteStartArray();
+                foreach (var item in element.EnumerateArray()) WriteCanonical(writer, item);
+                writer.WriteEndArray();
+                break;
+            case JsonValueKind.Number:
+                writer.WriteRawValue(element.GetRawText(), skipInputValidation: true);
+                break;
+            default:
+                element.WriteTo(writer);
+                break;
+        }
+    }
+
+    public static string Hex(byte[] hash) => Convert.ToHexStringLower(hash);
+}

@@ -1,0 +1,43 @@
+using Marten;
+using Weasel.Postgresql.Tables;
+
+namespace ClaimLedger.Audit;
+
+/// <summary>
+/// The transparency log's own tables, created and migrated with Marten's schema: leaves (one per event, dense index),
+/// the perfect subtrees above them, and the signed checkpoints.
+/// </summary>
+public static class LedgerSchema
+{
+    public const string Schema = "claimledger";
+    public const string Leaves = Schema + ".ledger_leaves";
+    public const string Nodes = Schema + ".ledger_nodes";
+    public const string Checkpoints = Schema + ".ledger_checkpoints";
+    public const string Events = Schema + ".mt_events";
+
+    public static void ConfigureLedger(this StoreOptions opts)
+    {
+        var leaves = new Table($"{Schema}.ledger_leaves");
+        leaves.AddColumn<long>("leaf_index").AsPrimaryKey();
+        leaves.AddColumn<long>("seq_id").NotNull().AddIndex(i => i.IsUnique = true);
+        leaves.AddColumn<Guid>("stream_id").NotNull();
+        leaves.AddColumn<long>("version").NotNull();
+        leaves.AddColumn("leaf_hash", "bytea").NotNull();
+
+        var nodes = new Table($"{Schema}.ledger_nodes");
+        nodes.AddColumn<int>("level").AsPrimaryKey();
+        nodes.AddColumn<long>("node_index").AsPrimaryKey();
+        nodes.AddColumn("hash", "bytea").NotNull();
+
+        var checkpoints = new Table($"{Schema}.ledger_checkpoints");
+        checkpoints.AddColumn<long>("tree_size").AsPrimaryKey();
+        checkpoints.AddColumn("root_hash", "bytea").NotNull();
+        checkpoints.AddColumn("recorded_at", "timestamptz").NotNull();
+        checkpoints.AddColumn("signature", "bytea").NotNull();
+        checkpoints.AddColumn<string>("key_id").NotNull();
+
+        opts.Storage.ExtendedSchemaObjects.Add(leaves);
+        opts.Storage.ExtendedSchemaObjects.Add(nodes);
+        opts.Storage.ExtendedSchemaObjects.Add(checkpoints);
+    }
+}

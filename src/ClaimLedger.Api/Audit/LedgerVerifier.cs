@@ -1,0 +1,171 @@
+using System.Security.Cryptography;
+using Npgsql;
+
+namespace ClaimLedger.Audit;
+
+public sealed record BrokenLeaf(long? LeafIndex, Guid? StreamId, long? Version, string Reason);
+
+public sealed record VerificationReport(bool Ok, long EventsChecked, long TreeSize, BrokenLeaf? FirstBroken, Checkpoint? Checkpoint);
+
+/// <summary>One leaf as the verifier sees it: what the tree says, and what the event says now.</summary>
+public sealed record LeafEvidence(long LeafIndex, long Sequence, Guid StreamId, long Version, byte[] StoredHash);
+
+/// <summary>
+/// Recomputes the tree from the events themselves and holds every claim of the log against it: each leaf's hash
+/// against its event, every event against the tree, and every checkpoint's root and signature against the
+/// recomputed roots. Shared by the API (from the database) and the offline command (from an export).
+/// </summary>
+public sealed class TreeRecomputation(IReadOnlyList<Checkpoint> checkpoints, ECDsa? publicKey)
+{
+    private readonly List<(int Level, long Index, byte[] Hash)> _edge = [];
+    private int _nextCheckpoint;
+    public long Size { get; private set; }
+    public BrokenLeaf? FirstBroken { get; private set; }
+    public Checkpoint? LastVerifiedCheckpoint { get; private set; }
+
+    public void Break(BrokenLeaf broken) => FirstBroken ??= broken;
+
+    /// <summary>Adds the next leaf (recomputed from its event) and checks any checkpoint that ends here.</summary>
+    public void Add(byte[] leafHash, Guid streamId, long version)
+    {
+        _edge.Add((0, Size, leafHash));
+        while (_edge.Count >= 2 && _edge[^1].Level == _edge[^2].Level)
+        {
+            var right = _edge[^1];
+            var left = _edge[^2];
+            _edge.RemoveRange(_edge.Count - 2, 2);
+            _edge.Add((left.Level + 1, left.Index / 2, MerkleTree.NodeHash(left.Hash, right.Hash)));
+        }
+        Size++;
+        while (_nextCheckpoint < checkpoints.Count && checkpoints[_nextCheckpoint].TreeSize == Size)
+            Check(checkpoints[_nextCheckpoint++], streamId, version);
+    }
+
+    /// <summary>Checkpoints past the recomputed tree claim leaves that are not there.</summary>
+    public void Finish()
+    {
+        while (_nextCheckpoint < checkpoints.Count)
+        {
+            var c = checkpoints[_nextCheckpoint++];
+            Break(new BrokenLeaf(Size, null, null, $"the checkpoint of tree size {c.TreeSize} covers leaves that are missing (the tree has {Size})"));
+        }
+    }
+
+    private void Check(Checkpoint checkpoint, Guid streamId, long version)
+    {
+        var root = Root();
+        if (!string.Equals(LeafContent.Hex(root), checkpoint.RootHash, StringComparison.OrdinalIgnoreCase))
+            Break(new BrokenLeaf(null, null, null,
+                $"the signed checkpoint of tree size {checkpoint.TreeSize} has root {checkpoint.RootHash}, the events give {LeafContent.Hex(root)}"));
+        else if (publicKey is null || !CheckpointSigner.Verify(checkpoint, publicKey))
+            Break(new BrokenLeaf(null, null, null, $"the checkpoint of tree size {checkpoint.TreeSize} does not carry a valid signature of key {checkpoint.KeyId}"));
+        else LastVerifiedCheckpoint = checkpoint;
+    }
+
+    private byte[] Root()
+    {
+        if (_edge.Count == 0) return MerkleTree.EmptyRoot;
+        var root = _edge[^1].Hash;
+        for (var i = _edge.Count - 2; i >= 0; i--) root = MerkleTree.NodeHash(_edge[i].Hash, root);
+        return root;
+    }
+}
+
+/// <summary>Verifies the ledger in the database.</summary>
+public sealed class LedgerVerifier(NpgsqlDataSource dataSource, CheckpointSigner signer)
+{
+    public async Task<VerificationReport> VerifyAsync(long? from, long? to, CancellationToken ct)
+    {
+        var checkpoints = await CheckpointsAsync(ct);
+        var recomputation = new TreeRecomputation(checkpoints, signer.PublicKey());
+        long checkedEvents = 0;
+
+        await using var leavesConn = await dataSource.OpenConnectionAsync(ct);
+        await using var eventsConn = await dataSource.OpenConnectionAsync(ct);
+        await using var leavesTx = await leavesConn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        await using var leavesCmd = new NpgsqlCommand(
+            $"select leaf_index, seq_id, stream_id, version, leaf_hash from {LedgerSchema.Leaves} order by leaf_index", leavesConn, leavesTx);
+        await using var eventsCmd = new NpgsqlCommand(
+            $"select seq_id, stream_id, version, type, data::text, coalesce(user_name, ''), timestamp from {LedgerSchema.Events} " +
+            "where seq_id >= @from and seq_id <= @to order by seq_id", eventsConn);
+        eventsCmd.Parameters.AddWithValue("from", from ?? 0);
+        eventsCmd.Parameters.AddWithValue("to", to ?? long.MaxValue);
+        await using var leaves = await leavesCmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+        await using var events = await eventsCmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+
+        (long Seq, LeafContent Content)? pending = await NextEventAsync(events, ct);
+        long expectedIndex = 0, lastLeafSeq = 0;
+        while (await leaves.ReadAsync(ct))
+        {
+            var leaf = new LeafEvidence(leaves.GetInt64(0), leaves.GetInt64(1), leaves.GetGuid(2), leaves.GetInt64(3), (byte[])leaves[4]);
+            if (leaf.LeafIndex != expectedIndex)
+                recomputation.Break(new BrokenLeaf(expectedIndex, leaf.StreamId, leaf.Version, $"leaf {expectedIndex} is missing from the tree (the next is {leaf.LeafIndex})"));
+            if (leaf.Sequence <= lastLeafSeq)
+                recomputation.Break(new BrokenLeaf(leaf.LeafIndex, leaf.StreamId, leaf.Version, "the leaf is out of sequence order"));
+            lastLeafSeq = leaf.Sequence;
+            expectedIndex = leaf.LeafIndex + 1;
+
+            // Events before this leaf's that the tree does not hold were slipped in, or never made it into the tree.
+            while (pending is { } early && early.Seq < leaf.Sequence)
+            {
+                recomputation.Break(new BrokenLeaf(leaf.LeafIndex, early.Content.StreamId, early.Content.Version,
+                    $"the event at sequence {early.Seq} is not in the tree (inserted, or never sequenced)"));
+                checkedEvents++;
+                pending = await NextEventAsync(events, ct);
+            }
+
+            var inRange = leaf.Sequence >= (from ?? 0) && leaf.Sequence <= (to ?? long.MaxValue);
+            if (!inRange)
+            {
+                recomputation.Add(leaf.StoredHash, leaf.StreamId, leaf.Version); // outside the range asked for: taken as stored
+                continue;
+            }
+            if (pending is not { } current || current.Seq != leaf.Sequence)
+            {
+                recomputation.Break(new BrokenLeaf(leaf.LeafIndex, leaf.StreamId, leaf.Version, $"the event at sequence {leaf.Sequence} was deleted"));
+                recomputation.Add(leaf.StoredHash, leaf.StreamId, leaf.Version);
+                continue;
+            }
+            checkedEvents++;
+            var hash = current.Content.LeafHash();
+            if (current.Content.StreamId != leaf.StreamId || current.Content.Version != leaf.Version)
+                recomputation.Break(new BrokenLeaf(leaf.LeafIndex, current.Content.StreamId, current.Content.Version,
+                    $"the event at sequence {leaf.Sequence} was moved: the tree holds {leaf.StreamId} version {leaf.Version} there"));
+            else if (!hash.AsSpan().SequenceEqual(leaf.StoredHash))
+                recomputation.Break(new BrokenLeaf(leaf.LeafIndex, leaf.StreamId, leaf.Version, "the event was changed: its hash no longer matches its leaf"));
+            recomputation.Add(hash, current.Content.StreamId, current.Content.Version);
+            pending = await NextEventAsync(events, ct);
+        }
+        // What follows the last leaf is waiting for the sequencer, not broken.
+        recomputation.Finish();
+        return new VerificationReport(recomputation.FirstBroken is null, checkedEvents, recomputation.Size, recomputation.FirstBroken,
+            recomputation.LastVerifiedCheckpoint ?? checkpoints.LastOrDefault());
+    }
+
+    private static async Task<(long Seq, LeafContent Content)?> NextEventAsync(NpgsqlDataReader reader, CancellationToken ct) =>
+        await reader.ReadAsync(ct)
+            ? (reader.GetInt64(0), new LeafContent(reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4),
+                reader.GetString(5), LeafContent.FormatTime(reader.GetFieldValue<DateTimeOffset>(6))))
+            : null;
+
+    public async Task<List<Checkpoint>> CheckpointsAsync(CancellationToken ct, bool latestOnly = false)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand(
+            $"select tree_size, root_hash, recorded_at, signature, key_id from {LedgerSchema.Checkpoints} order by tree_size" +
+            (latestOnly ? " desc limit 1" : ""), conn);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var list = new List<Checkpoint>();
+        while (await reader.ReadAsync(ct))
+            list.Add(new Checkpoint(reader.GetInt64(0), LeafContent.Hex((byte[])reader[1]), reader.GetFieldValue<DateTimeOffset>(2),
+                Convert.ToBase64String((byte[])reader[3]), reader.GetString(4)));
+        return list;
+    }
+
+    public async Task<long> TreeSizeAsync(CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand($"select coalesce(max(leaf_index) + 1, 0) from {LedgerSchema.Leaves}", conn);
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+}
