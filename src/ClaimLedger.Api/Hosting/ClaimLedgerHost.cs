@@ -32,24 +32,7 @@ public static class ClaimLedgerHost
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemExceptionHandler>();
 
-        services.AddMarten(sp =>
-            {
-                var database = sp.GetRequiredService<LedgerDatabase>();
-                var opts = new StoreOptions();
-                opts.Connection(database.ConnectionString);
-                opts.DatabaseSchemaName = "claimledger";
-                // Casing must match the JSON setup, or LINQ queries look for members under the wrong names.
-                opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, configure: JsonSetup.Configure);
-                opts.Events.MetadataConfig.UserNameEnabled = true;
-                opts.Events.StreamIdentity = JasperFx.Events.StreamIdentity.AsGuid;
-                opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
-                opts.ConfigureAccess();
-                opts.ConfigureSources();
-                opts.ConfigureFigures();
-                opts.ConfigureClaims();
-                opts.ConfigureLedger();
-                return opts;
-            })
+        services.AddMarten(sp => LedgerStore(sp.GetRequiredService<LedgerDatabase>().ConnectionString))
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
             .IntegrateWithWolverine()
@@ -89,6 +72,25 @@ public static class ClaimLedgerHost
         services.AddHealthChecks().AddCheck<PostgresReadiness>("postgres", tags: ["ready"]);
         services.AddHostedService<DemoData>();
         return builder;
+    }
+
+    /// <summary>The ledger's Marten configuration: the API, the commands and the benchmarks all use this one.</summary>
+    public static StoreOptions LedgerStore(string connectionString)
+    {
+        var opts = new StoreOptions();
+        opts.Connection(connectionString);
+        opts.DatabaseSchemaName = "claimledger";
+        // Casing must match the JSON setup, or LINQ queries look for members under the wrong names.
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, configure: JsonSetup.Configure);
+        opts.Events.MetadataConfig.UserNameEnabled = true;
+        opts.Events.StreamIdentity = JasperFx.Events.StreamIdentity.AsGuid;
+        opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+        opts.ConfigureAccess();
+        opts.ConfigureSources();
+        opts.ConfigureFigures();
+        opts.ConfigureClaims();
+        opts.ConfigureLedger();
+        return opts;
     }
 
     public static WebApplication UseClaimLedger(this WebApplication app)

@@ -1,0 +1,37 @@
+using System.Diagnostics;
+
+namespace ClaimLedger.Benchmarks;
+
+/// <summary>One figure of the report: what was measured, its value, and the target beside it when there is one.</summary>
+public sealed record Result(string Section, string Name, double Value, string Unit, string? Target = null, bool? Met = null, string? Note = null);
+
+public static class Measure
+{
+    /// <summary>Operations per second of <paramref name="workers"/> concurrent loops for <paramref name="duration"/>.</summary>
+    public static async Task<double> ThroughputAsync(int workers, TimeSpan duration, Func<int, int, Task<int>> operation)
+    {
+        long done = 0;
+        var stopwatch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(async w =>
+        {
+            for (var i = 0; stopwatch.Elapsed < duration; i++)
+                Interlocked.Add(ref done, await operation(w, i));
+        }));
+        return done / stopwatch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>p50 and p99 latency in milliseconds of <paramref name="count"/> sequential calls (after a warm-up).</summary>
+    public static async Task<(double P50, double P99)> LatencyAsync(int count, Func<int, Task> call)
+    {
+        for (var i = 0; i < Math.Min(20, count); i++) await call(i);
+        var samples = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await call(i);
+            samples[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        }
+        Array.Sort(samples);
+        return (samples[(int)(count * 0.50)], samples[Math.Min(count - 1, (int)Math.Ceiling(count * 0.99) - 1)]);
+    }
+}

@@ -1,0 +1,537 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ClaimLedger.Access;
+using ClaimLedger.Audit;
+using ClaimLedger.Benchmarks;
+using ClaimLedger.Claims;
+using ClaimLedger.Figures;
+using ClaimLedger.Hosting;
+using ClaimLedger.Sources;
+using JasperFx.Events.Daemon;
+using Marten;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+return await BenchmarkProgram.RunAsync(args);
+
+namespace ClaimLedger.Benchmarks
+{
+    /// <summary>
+    /// ClaimLedger against the physical limit and the alternatives, in one run, on one machine, one database server:
+    /// raw INSERT, a CRUD design, Marten alone, ClaimLedger over HTTP, reads against a raw primary-key SELECT,
+    /// rebuild and verification rates, the API's peak memory. <c>--smoke</c> (seconds), <c>--quick</c> (~2 min), full (~15 min).
+    /// </summary>
+    public static class BenchmarkProgram
+    {
+        public sealed record Mode(string Name, TimeSpan Duration, int[] PictureSizes, long RevisionDepth, int[] ClaimHistories, int Samples, int[] HttpClients);
+
+        public static readonly Mode Smoke = new("smoke", TimeSpan.FromSeconds(1), [10, 100], 1_000, [10, 150], 30, [1, 8]);
+        public static readonly Mode Quick = new("quick", TimeSpan.FromSeconds(5), [10, 1_000, 10_000], 100_000, [10, 10_000], 200, [1, 8, 32]);
+        public static readonly Mode Full = new("full", TimeSpan.FromSeconds(15), [10, 1_000, 100_000], 1_000_000, [10, 10_000], 500, [1, 8, 32]);
+
+        public static async Task<int> RunAsync(string[] args, TextWriter? log = null)
+        {
+            log ??= Console.Out;
+            var mode = args.Contains("--smoke") ? Smoke : args.Contains("--quick") ? Quick : Full;
+            var outIndex = Array.IndexOf(args, "--out");
+            var outDir = outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : Path.Combine(LocalPostgres.DataRoot(), "benchmarks");
+            var results = new List<Result>();
+            var run = new Run(mode, results, log);
+            var started = Stopwatch.StartNew();
+            try { await run.ExecuteAsync(); }
+            finally { await run.DisposeAsync(); }
+
+            var markdown = Report.Markdown(mode, results, started.Elapsed);
+            Directory.CreateDirectory(outDir);
+            await File.WriteAllTextAsync(Path.Combine(outDir, $"benchmarks-{mode.Name}.md"), markdown);
+            await File.WriteAllTextAsync(Path.Combine(outDir, $"benchmarks-{mode.Name}.json"),
+                JsonSerializer.Serialize(new { mode = mode.Name, machine = Report.Machine(), elapsedSeconds = started.Elapsed.TotalSeconds, results },
+                    new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
+            await log.WriteLineAsync(markdown);
+            await log.WriteLineAsync($"Written to {outDir}");
+            return 0;
+        }
+    }
+
+    internal sealed class Run(BenchmarkProgram.Mode mode, List<Result> results, TextWriter log) : IAsyncDisposable
+    {
+        private string _cs = "";
+        private DocumentStore _store = null!;
+        private Process? _api;
+        private HttpClient _http = null!;
+        private string _signingKey = "";
+        private readonly Random _random = new(20241129);
+        private static readonly string Payload = JsonSerializer.Serialize(new
+        {
+            claimId = Guid.NewGuid(), sourceId = Guid.NewGuid(), quote = "Les combats ont fait au moins 242 victimes depuis mercredi, dont 24 civils.",
+            anchor = new { start = 512, end = 586 }, attributedTo = "OSDH (Observatoire syrien des droits de l'homme)", figureId = Guid.NewGuid(),
+            value = new { amount = 242, bound = "AtLeast" }, validFrom = "2024-11-27T00:00:00+00:00",
+        });
+
+        private void Add(string section, string name, double value, string unit, string? target = null, bool? met = null, string? note = null)
+        {
+            results.Add(new Result(section, name, Math.Round(value, 3), unit, target, met, note));
+            log.WriteLine($"  {section} / {name}: {value.ToString("0.###", CultureInfo.InvariantCulture)} {unit}{(target is null ? "" : $" (target {target}: {(met == true ? "met" : "MISSED")})")}");
+        }
+
+        public async Task ExecuteAsync()
+        {
+            await log.WriteLineAsync($"ClaimLedger benchmarks, {mode.Name} mode");
+            var server = await LocalPostgres.EnsureServerAsync(m => log.WriteLine(m));
+            _cs = await LocalPostgres.EnsureDatabaseAsync(server, $"clbench_{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}_{mode.Name}");
+            _cs = new NpgsqlConnectionStringBuilder(_cs) { MaxPoolSize = 120 }.ConnectionString;
+            _store = new DocumentStore(ClaimLedgerHost.LedgerStore(_cs));
+            await _store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+            using (var key = ECDsa.Create(ECCurve.NamedCurves.nistP256)) _signingKey = key.ExportPkcs8PrivateKeyPem();
+
+            var rawInsert = await RawInsertAsync();
+            await CrudAsync();
+            var martenAlone = await MartenAloneAsync();
+            await StartApiAsync();
+            await HttpWritesAsync(martenAlone, rawInsert);
+            var floor = await ReadsAsync();
+            _ = floor;
+            await RebuildAsync();
+            await VerifyAsync();
+            Add("Memory", "API peak resident memory under load", PeakMemoryMb(), "MB", "≤ 400 MB", PeakMemoryMb() <= 400);
+        }
+
+        // ---- 1. The physical limit ----
+        private async Task<double> RawInsertAsync()
+        {
+            await log.WriteLineAsync("1. Raw Npgsql INSERT");
+            await ExecAsync("create table if not exists bench_raw (seq bigserial primary key, stream_id uuid not null, version int not null, type text not null, data jsonb not null, ts timestamptz not null default now())");
+            var single = await Measure.ThroughputAsync(8, mode.Duration, async (_, _) =>
+            {
+                await using var conn = await OpenAsync();
+                await using var cmd = new NpgsqlCommand("insert into bench_raw (stream_id, version, type, data) values (@s, 1, 'claim_submitted', @d::jsonb)", conn);
+                cmd.Parameters.AddWithValue("s", Guid.NewGuid());
+                cmd.Parameters.AddWithValue("d", Payload);
+                await cmd.ExecuteNonQueryAsync();
+                return 1;
+            });
+            Add("Raw INSERT", "one row per transaction, 8 connections", single, "events/s");
+            var batched = await Measure.ThroughputAsync(8, mode.Duration, async (_, _) =>
+            {
+                await using var conn = await OpenAsync();
+                await using var tx = await conn.BeginTransactionAsync();
+                await using var batch = new NpgsqlBatch(conn, tx);
+                for (var i = 0; i < 100; i++)
+                {
+                    var c = new NpgsqlBatchCommand("insert into bench_raw (stream_id, version, type, data) values ($1, 1, 'claim_submitted', $2::jsonb)");
+                    c.Parameters.AddWithValue(Guid.NewGuid());
+                    c.Parameters.AddWithValue(Payload);
+                    batch.BatchCommands.Add(c);
+                }
+                await batch.ExecuteNonQueryAsync();
+                await tx.CommitAsync();
+                return 100;
+            });
+            Add("Raw INSERT", "batches of 100 per transaction, 8 connections", batched, "events/s");
+            return single;
+        }
+
+        // ---- 2. What a user would pick instead ----
+        private async Task CrudAsync()
+        {
+            await log.WriteLineAsync("2. CRUD: UPDATE a claims row + INSERT an audit row");
+            await ExecAsync("create table if not exists bench_claims (id uuid primary key, data jsonb not null, version int not null)");
+            await ExecAsync("create table if not exists bench_audit (id bigserial primary key, claim_id uuid not null, data jsonb not null, at timestamptz not null default now())");
+            var ids = Enumerable.Range(0, 1000).Select(_ => Guid.NewGuid()).ToArray();
+            await using (var conn = await OpenAsync())
+            await using (var copy = await conn.BeginTextImportAsync("copy bench_claims (id, data, version) from stdin"))
+                foreach (var id in ids) await copy.WriteLineAsync($"{id}\t{{}}\t1");
+            var crud = await Measure.ThroughputAsync(8, mode.Duration, async (w, i) =>
+            {
+                var id = ids[(w * 7919 + i * 31) % ids.Length];
+                await using var conn = await OpenAsync();
+                await using var tx = await conn.BeginTransactionAsync();
+                await using (var update = new NpgsqlCommand("update bench_claims set data = @d::jsonb, version = version + 1 where id = @id", conn, tx))
+                {
+                    update.Parameters.AddWithValue("d", Payload);
+                    update.Parameters.AddWithValue("id", id);
+                    await update.ExecuteNonQueryAsync();
+                }
+                await using (var audit = new NpgsqlCommand("insert into bench_audit (claim_id, data) values (@id, @d::jsonb)", conn, tx))
+                {
+                    audit.Parameters.AddWithValue("d", Payload);
+                    audit.Parameters.AddWithValue("id", id);
+                    await audit.ExecuteNonQueryAsync();
+                }
+                await tx.CommitAsync();
+                return 1;
+            });
+            Add("CRUD", "UPDATE + audit INSERT per transaction, 8 connections", crud, "writes/s");
+        }
+
+        // ---- 3. The engine alone ----
+        private async Task<double> MartenAloneAsync()
+        {
+            await log.WriteLineAsync("3. Marten alone (no projections)");
+            var opts = new StoreOptions();
+            opts.Connection(_cs);
+            opts.DatabaseSchemaName = "bench_marten";
+            opts.Events.StreamIdentity = JasperFx.Events.StreamIdentity.AsGuid;
+            opts.Events.MetadataConfig.UserNameEnabled = true;
+            opts.UseSystemTextJsonForSerialization(configure: JsonSetup.Configure);
+            opts.Events.AddEventType<ClaimSubmitted>();
+            opts.Events.AddEventType<EvidenceAttached>();
+            using var bare = new DocumentStore(opts);
+            await bare.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+            var submitted = Submitted(Guid.NewGuid(), Guid.NewGuid());
+            var newStreams = await Measure.ThroughputAsync(8, mode.Duration, async (_, _) =>
+            {
+                await using var session = bare.LightweightSession();
+                session.LastModifiedBy = "bench";
+                var id = Guid.CreateVersion7();
+                session.Events.StartStream(id, submitted with { ClaimId = id });
+                await session.SaveChangesAsync();
+                return 1;
+            });
+            Add("Marten alone", "new streams (ClaimSubmitted), 8 writers", newStreams, "events/s");
+            var streams = new Guid[8];
+            for (var i = 0; i < 8; i++)
+            {
+                await using var s = bare.LightweightSession();
+                streams[i] = s.Events.StartStream(submitted).Id;
+                await s.SaveChangesAsync();
+            }
+            var appends = await Measure.ThroughputAsync(8, mode.Duration, async (w, i) =>
+            {
+                await using var session = bare.LightweightSession();
+                session.LastModifiedBy = "bench";
+                session.Events.Append(streams[w], new EvidenceAttached(Guid.NewGuid(), Guid.NewGuid(), null, null, Stance.Supports, $"n{i}"));
+                await session.SaveChangesAsync();
+                return 1;
+            });
+            Add("Marten alone", "appends to existing streams, 8 writers", appends, "events/s");
+            return newStreams;
+        }
+
+        private static ClaimSubmitted Submitted(Guid sourceId, Guid? figureId, decimal amount = 242, string attributedTo = "OSDH") =>
+            new(Guid.CreateVersion7(), sourceId, "au moins 242 victimes depuis mercredi", new Quotes.QuoteAnchor(10, 47), attributedTo, figureId,
+                new ClaimValue(amount, Bound.AtLeast), new DateTimeOffset(2024, 11, 27, 0, 0, 0, TimeSpan.Zero), null, null);
+
+        // ---- 4. ClaimLedger over HTTP ----
+        private async Task StartApiAsync()
+        {
+            var port = FreePort();
+            var dll = Path.Combine(AppContext.BaseDirectory, "ClaimLedger.Api.dll");
+            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            psi.ArgumentList.Add(dll);
+            psi.Environment["ConnectionStrings__ClaimLedger"] = _cs;
+            psi.Environment["ClaimLedger__Signing__PrivateKeyPem"] = _signingKey;
+            psi.Environment["Urls"] = $"http://127.0.0.1:{port}";
+            psi.Environment["Logging__LogLevel__Default"] = "Warning";
+            psi.Environment["DOTNET_gcServer"] = "0";
+            _api = Process.Start(psi)!;
+            _api.OutputDataReceived += (_, _) => { };
+            _api.ErrorDataReceived += (_, _) => { };
+            _api.BeginOutputReadLine();
+            _api.BeginErrorReadLine();
+            _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64, PooledConnectionLifetime = TimeSpan.FromMinutes(30) })
+                { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (true)
+            {
+                try { if ((await _http.GetAsync("/health/ready")).IsSuccessStatusCode) break; }
+                catch (HttpRequestException) { }
+                if (DateTime.UtcNow > deadline || _api.HasExited) throw new InvalidOperationException("the API did not start");
+                await Task.Delay(200);
+            }
+            var key = await ApiKeys.IssueAsync(_store, "bench", Roles.Reviewer, TimeProvider.System);
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        private async Task<Guid> PostAsync(string path, object body)
+        {
+            using var response = await _http.PostAsJsonAsync(path, body, JsonSetup.Options);
+            if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            using var doc = JsonDocument.Parse(await response.Content.ReadAsStreamAsync());
+            return doc.RootElement.TryGetProperty("id", out var id) ? id.GetGuid() : Guid.Empty;
+        }
+
+        private async Task HttpWritesAsync(double martenAlone, double rawInsert)
+        {
+            await log.WriteLineAsync("4. ClaimLedger over HTTP (loopback, keep-alive)");
+            var source = await PostAsync("/api/sources", new { title = "Bench", outlet = "Bench", language = "fr", publishedAt = "2024-11-29", text = "Les combats ont fait au moins 242 victimes depuis mercredi, dont 24 civils." });
+            var figures = new Guid[16];
+            for (var i = 0; i < figures.Length; i++) figures[i] = await PostAsync("/api/figures", new { title = $"Bench {i}", metric = "deaths", unit = "people" });
+            var claims = new System.Collections.Concurrent.ConcurrentBag<Guid>();
+            foreach (var clients in mode.HttpClients)
+            {
+                var rate = await Measure.ThroughputAsync(clients, mode.Duration, async (w, i) =>
+                {
+                    claims.Add(await PostAsync("/api/claims", new
+                    {
+                        sourceId = source, quote = "au moins 242 victimes depuis mercredi", attributedTo = $"originator {w % 5}",
+                        figureId = figures[w % figures.Length], value = new { amount = 242 + i, bound = "at_least" }, validFrom = "2024-11-27",
+                    }));
+                    return 1;
+                });
+                if (clients == 8)
+                {
+                    var ratio = rate / martenAlone;
+                    Add("HTTP", $"claim submissions, {clients} clients", rate, "claims/s", "≥ 0.5 × Marten alone", ratio >= 0.5,
+                        $"÷ Marten alone = {ratio:0.00}; ÷ raw INSERT = {rate / rawInsert:0.00}");
+                }
+                else Add("HTTP", $"claim submissions, {clients} clients", rate, "claims/s");
+            }
+            var known = claims.ToArray();
+            var lifecycle = await Measure.ThroughputAsync(8, mode.Duration, async (w, i) =>
+            {
+                await PostAsync($"/api/claims/{known[(w * 7919 + i * 104729) % known.Length]}/evidence", new { sourceId = source, stance = "supports", note = $"w{w} {i}" });
+                return 1;
+            });
+            Add("HTTP", "lifecycle writes (evidence on random claims), 8 clients", lifecycle, "writes/s");
+        }
+
+        // ---- 5. Reads ----
+        private async Task<(double P50, double P99)> ReadsAsync()
+        {
+            await log.WriteLineAsync("5. Reads");
+            var source = Guid.CreateVersion7();
+            await using (var s = _store.LightweightSession())
+            {
+                s.Events.StartStream<Source>(source, new SourceRegistered(source, "Bench", "Bench", null, "fr", DateTimeOffset.UtcNow, null, null));
+                await s.SaveChangesAsync();
+            }
+            var anyPicture = Guid.Empty;
+            (double P50, double P99) floor = default;
+            foreach (var size in mode.PictureSizes)
+            {
+                var figure = await FigureWithClaimsAsync(source, size);
+                anyPicture = figure;
+                floor = await Measure.LatencyAsync(mode.Samples, async _ => await RawSelectAsync("mt_doc_figurepicture", figure));
+                var picture = await Measure.LatencyAsync(mode.Samples, async _ => await GetAsync($"/api/figures/{figure}"));
+                var largest = size == mode.PictureSizes[^1];
+                Add("Reads", $"figure picture p50, {size:N0} claims", picture.P50, "ms", note: $"÷ raw SELECT p50 = {picture.P50 / floor.P50:0.0}");
+                Add("Reads", $"figure picture p99, {size:N0} claims", picture.P99, "ms", largest ? "≤ 10 ms" : null, largest ? picture.P99 <= 10 : null,
+                    $"÷ raw SELECT p99 = {picture.P99 / floor.P99:0.0}");
+            }
+            Add("Reads", "raw primary-key SELECT p50 (floor)", floor.P50, "ms");
+            Add("Reads", "raw primary-key SELECT p99 (floor)", floor.P99, "ms");
+
+            var deep = mode.RevisionDepth;
+            var revisionFigure = await FigureWithRevisionsAsync(deep);
+            var shallow = await Measure.LatencyAsync(mode.Samples, async _ => await GetAsync($"/api/figures/{revisionFigure}/revisions?limit=100"));
+            var cursor = ClaimLedger.Figures.Revisions.GetRevisionsEndpoint.Cursor.Write(revisionFigure, deep - 100);
+            var deepPage = await Measure.LatencyAsync(mode.Samples, async _ => await GetAsync($"/api/figures/{revisionFigure}/revisions?limit=100&after={cursor}"));
+            Add("Reads", "revisions page (100) at depth 0, p50", shallow.P50, "ms");
+            Add("Reads", $"revisions page (100) at depth {deep:N0}, p50", deepPage.P50, "ms", "≤ 2 × depth 0", deepPage.P50 <= 2 * shallow.P50,
+                $"ratio {deepPage.P50 / shallow.P50:0.00}; p99 {shallow.P99:0.0} → {deepPage.P99:0.0} ms");
+
+            foreach (var events in mode.ClaimHistories)
+            {
+                var claim = await ClaimWithEventsAsync(source, events);
+                var random = new Random(events);
+                var asOf = await Measure.LatencyAsync(mode.Samples, async _ => await GetAsync($"/api/claims/{claim}?version={random.Next(1, events + 1)}"));
+                var claimFloor = await Measure.LatencyAsync(mode.Samples, async _ => await RawSelectAsync("mt_doc_claim", claim));
+                Add("Reads", $"claim as of a random version, {events:N0} events, p50", asOf.P50, "ms", note: $"÷ raw SELECT = {asOf.P50 / claimFloor.P50:0.0}");
+                Add("Reads", $"claim as of a random version, {events:N0} events, p99", asOf.P99, "ms");
+            }
+            return floor;
+        }
+
+        private async Task<Guid> FigureWithClaimsAsync(Guid source, int claims)
+        {
+            var figure = Guid.CreateVersion7();
+            await using (var s = _store.LightweightSession())
+            {
+                s.Events.StartStream<Figure>(figure, new FigureDefined(figure, $"Picture {claims}", "deaths", "people", null, null));
+                await s.SaveChangesAsync();
+            }
+            for (var done = 0; done < claims;)
+            {
+                await using var s = _store.LightweightSession();
+                s.LastModifiedBy = "bench";
+                await LedgerTransaction.BeginAsync(s, CancellationToken.None);
+                for (var i = 0; i < 500 && done < claims; i++, done++)
+                {
+                    var e = Submitted(source, figure, 100 + done % 900, $"originator {done % 5}");
+                    s.Events.StartStream<Claim>(e.ClaimId, e);
+                }
+                await s.SaveChangesAsync();
+            }
+            return figure;
+        }
+
+        private async Task<Guid> FigureWithRevisionsAsync(long depth)
+        {
+            var figure = Guid.CreateVersion7();
+            await using (var s = _store.LightweightSession())
+            {
+                s.Events.StartStream<Figure>(figure, new FigureDefined(figure, "Revisions", "deaths", "people", null, null));
+                await s.SaveChangesAsync();
+            }
+            var claim = Guid.CreateVersion7();
+            var at = DateTimeOffset.UtcNow.AddDays(-30);
+            for (long from = 1; from <= depth; from += 50_000)
+            {
+                var chunk = new List<FigureRevision>();
+                for (var r = from; r < from + 50_000 && r <= depth; r++)
+                    chunk.Add(new FigureRevision
+                    {
+                        Id = FigureRevision.IdFor(figure, r), FigureId = figure, Revision = r, RecordedAt = at.AddMilliseconds(r), Actor = "bench",
+                        ClaimId = claim, AttributedTo = "OSDH", Change = RevisionChange.EvidenceAttached, Value = new ClaimValue(242, Bound.AtLeast),
+                        Status = ClaimStatus.UnderReview, SourceId = claim, Reason = "bench",
+                    });
+                await _store.BulkInsertAsync(chunk, Weasel.Core.BulkInsertMode.InsertsOnly);
+            }
+            await ExecAsync("analyze claimledger.mt_doc_figurerevision");
+            return figure;
+        }
+
+        private async Task<Guid> ClaimWithEventsAsync(Guid source, int events)
+        {
+            var claim = Guid.CreateVersion7();
+            await using (var s = _store.LightweightSession())
+            {
+                s.LastModifiedBy = "bench";
+                await LedgerTransaction.BeginAsync(s, CancellationToken.None);
+                s.Events.StartStream<Claim>(claim, Submitted(source, null) with { ClaimId = claim, Value = null });
+                await s.SaveChangesAsync();
+            }
+            for (var done = 1; done < events;)
+            {
+                await using var s = _store.LightweightSession();
+                s.LastModifiedBy = "bench";
+                await LedgerTransaction.BeginAsync(s, CancellationToken.None);
+                var stream = await s.Events.FetchForWriting<Claim>(claim);
+                for (var i = 0; i < 1000 && done < events; i++, done++)
+                    stream.AppendOne(new EvidenceAttached(Guid.NewGuid(), source, null, null, Stance.Supports, $"note {done}"));
+                await s.SaveChangesAsync();
+            }
+            return claim;
+        }
+
+        private async Task GetAsync(string path)
+        {
+            using var response = await _http.GetAsync(path, HttpCompletionOption.ResponseContentRead);
+            if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{path}: {(int)response.StatusCode}");
+        }
+
+        private async Task RawSelectAsync(string table, Guid id)
+        {
+            await using var conn = await OpenAsync();
+            await using var cmd = new NpgsqlCommand($"select data from claimledger.{table} where id = @id", conn);
+            cmd.Parameters.AddWithValue("id", id);
+            await using var reader = await cmd.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) _ = reader.GetString(0);
+        }
+
+        // ---- 6. Rebuild and verification ----
+        private async Task RebuildAsync()
+        {
+            await log.WriteLineAsync("6. Projection rebuild and ledger verification");
+            var events = await ScalarAsync("select count(*) from claimledger.mt_events");
+            using var daemon = await _store.BuildProjectionDaemonAsync();
+            foreach (var projection in new[] { FigureHistoryProjection.Name, "Claim" })
+            {
+                var watch = Stopwatch.StartNew();
+                await daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(20), CancellationToken.None);
+                var rate = events / watch.Elapsed.TotalSeconds;
+                Add("Rebuild", $"{projection} rebuild ({events:N0} events)", rate, "events/s",
+                    projection == FigureHistoryProjection.Name ? "≥ 20,000 events/s" : null, projection == FigureHistoryProjection.Name ? rate >= 20_000 : null);
+            }
+        }
+
+        private async Task VerifyAsync()
+        {
+            var events = await ScalarAsync("select count(*) from claimledger.mt_events");
+            var deadline = DateTime.UtcNow.AddMinutes(5);
+            while (await ScalarAsync("select count(*) from claimledger.ledger_leaves") < events && DateTime.UtcNow < deadline) await Task.Delay(200);
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ClaimLedger:Signing:PrivateKeyPem"] = _signingKey }).Build();
+            await using var dataSource = NpgsqlDataSource.Create(_cs);
+            var verifier = new LedgerVerifier(dataSource, new CheckpointSigner(configuration, new LedgerDatabase(_cs, false), NullLogger<CheckpointSigner>.Instance));
+            var watch = Stopwatch.StartNew();
+            var report = await verifier.VerifyAsync(null, null, CancellationToken.None);
+            var rate = report.EventsChecked / watch.Elapsed.TotalSeconds;
+            Add("Verify", $"ledger verification ({report.EventsChecked:N0} events, ok = {report.Ok})", rate, "events/s", "≥ 100,000 events/s", rate >= 100_000);
+        }
+
+        private double PeakMemoryMb()
+        {
+            if (_api is null || _api.HasExited) return double.NaN;
+            var line = File.ReadAllLines($"/proc/{_api.Id}/status").FirstOrDefault(l => l.StartsWith("VmHWM:"));
+            return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+        }
+
+        private async Task<NpgsqlConnection> OpenAsync()
+        {
+            var conn = new NpgsqlConnection(_cs);
+            await conn.OpenAsync();
+            return conn;
+        }
+
+        private async Task ExecAsync(string sql)
+        {
+            await using var conn = await OpenAsync();
+            await using var cmd = new NpgsqlCommand(sql, conn);
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        private async Task<long> ScalarAsync(string sql)
+        {
+            await using var conn = await OpenAsync();
+            await using var cmd = new NpgsqlCommand(sql, conn);
+            return Convert.ToInt64(await cmd.ExecuteScalarAsync());
+        }
+
+        private static int FreePort()
+        {
+            var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+            return port;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_api is { HasExited: false })
+            {
+                _api.Kill(entireProcessTree: true);
+                await _api.WaitForExitAsync();
+            }
+            _http?.Dispose();
+            _store?.Dispose();
+            if (_cs.Length > 0)
+            {
+                // The benchmark database is dropped: runs must not accumulate on the developer's cluster.
+                var db = new NpgsqlConnectionStringBuilder(_cs).Database!;
+                NpgsqlConnection.ClearAllPools();
+                await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_cs) { Database = "postgres", Pooling = false }.ConnectionString);
+                await conn.OpenAsync();
+                await using var drop = new NpgsqlCommand($"drop database if exists \"{db}\" with (force)", conn);
+                await drop.ExecuteNonQueryAsync();
+            }
+        }
+    }
+
+    public static class Report
+    {
+        public static string Machine() =>
+            $"{Environment.ProcessorCount} cores, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1 << 30)} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}";
+
+        public static string Markdown(BenchmarkProgram.Mode mode, IReadOnlyList<Result> results, TimeSpan elapsed)
+        {
+            var sb = new StringBuilder();
+            sb.AppendLine($"## ClaimLedger benchmarks ({mode.Name} mode, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {elapsed.TotalMinutes:0.0} min)");
+            sb.AppendLine();
+            sb.AppendLine($"Machine: {Machine()}. One PostgreSQL server (the runner's provisioning), one database, same settings for every row.");
+            sb.AppendLine();
+            sb.AppendLine("| section | measure | value | unit | target | met | notes |");
+            sb.AppendLine("|---|---|---:|---|---|---|---|");
+            foreach (var r in results)
+                sb.AppendLine($"| {r.Section} | {r.Name} | {r.Value.ToString("#,0.###", CultureInfo.InvariantCulture)} | {r.Unit} | {r.Target ?? ""} | {(r.Met is null ? "" : r.Met.Value ? "yes" : "**no**")} | {r.Note ?? ""} |");
+            return sb.ToString();
+        }
+    }
+}

@@ -1,0 +1,23 @@
+using ClaimLedger.Benchmarks;
+
+namespace ClaimLedger.IntegrationTests.Hosting;
+
+public class BenchmarkSmokeTests
+{
+    /// <summary>The benchmark program runs end to end in seconds and writes its table and JSON; figures are not judged here.</summary>
+    [Fact]
+    public async Task The_benchmark_program_runs_its_smoke_mode_and_writes_its_report()
+    {
+        var folder = Directory.CreateTempSubdirectory("claimledger-bench-");
+        try
+        {
+            var output = new StringWriter();
+            (await BenchmarkProgram.RunAsync(["--smoke", "--out", folder.FullName], output)).ShouldBe(0, output.ToString());
+            var markdown = await File.ReadAllTextAsync(Path.Combine(folder.FullName, "benchmarks-smoke.md"));
+            foreach (var section in new[] { "Raw INSERT", "CRUD", "Marten alone", "HTTP", "Reads", "Rebuild", "Verify", "Memory" })
+                markdown.ShouldContain($"| {section} |");
+            File.Exists(Path.Combine(folder.FullName, "benchmarks-smoke.json")).ShouldBeTrue();
+        }
+        finally { folder.Delete(true); }
+    }
+}
