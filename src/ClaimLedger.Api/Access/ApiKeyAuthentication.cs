@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using ClaimLedger.Hosting;
 using Marten;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -9,10 +10,14 @@ namespace ClaimLedger.Access;
 
 /// <summary><c>Authorization: Bearer &lt;api key&gt;</c>, looked up by its SHA-256.</summary>
 public sealed class ApiKeyAuthentication(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IDocumentStore store)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IDocumentStore store,
+    IMemoryCache cache)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
+
+    /// <summary>How long a key's lookup is remembered: a changed role or a removed key takes effect within this time.</summary>
+    public static readonly TimeSpan KeyCacheLifetime = TimeSpan.FromSeconds(10);
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -23,12 +28,18 @@ public sealed class ApiKeyAuthentication(
         var key = header["Bearer ".Length..].Trim();
         if (key.Length is 0 or > 200) return AuthenticateResult.Fail("the API key is not valid");
 
-        await using var session = store.QuerySession();
-        var found = await session.LoadAsync<ApiKey>(ApiKeys.Hash(key), Context.RequestAborted);
+        // Keys are looked up by hash and remembered for a few seconds: one query per key, not per request.
+        var hash = ApiKeys.Hash(key);
+        var found = await cache.GetOrCreateAsync($"apikey:{hash}", async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = KeyCacheLifetime;
+            await using var session = store.QuerySession();
+            return await session.LoadAsync<ApiKey>(hash, Context.RequestAborted);
+        });
         if (found is null) return AuthenticateResult.Fail("the API key is not valid");
 
         var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, found.UserName), new Claim(ClaimTypes.Role, found.Role)], SchemeName);
+            [new Claim(ClaimTypes.Name, found.UserName), new Claim(ClaimTypes.Role, found.Role), new Claim(RateLimits.KeyClaim, found.Id)], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 

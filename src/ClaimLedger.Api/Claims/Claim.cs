@@ -82,13 +82,19 @@ public sealed record Claim
     /// <summary>The status to restore when an open dispute is rejected.</summary>
     public ClaimStatus? StatusBeforeDispute { get; init; }
     public IReadOnlyList<Dispute> Disputes { get; init; } = [];
+    /// <summary>The most recent evidence (at most <see cref="RecentEvidence"/>, oldest first); all of it is in the claim's events.</summary>
     public IReadOnlyList<Evidence> Evidence { get; init; } = [];
+    public int EvidenceCount { get; init; }
+
+    /// <summary>Keeps the claim document (and its snapshots) small however much evidence a claim collects.</summary>
+    public const int RecentEvidence = 50;
 
     public Dispute? OpenDispute => Disputes.FirstOrDefault(d => d.Outcome is null);
 
     /// <summary>Not retracted, false or refuted, and not superseded: it counts in the figure's current picture.</summary>
     public bool Standing => Status is not (ClaimStatus.Retracted or ClaimStatus.False or ClaimStatus.Refuted) && SupersededBy is null;
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public ClaimContent Content => new(Quote, Anchor, AttributedTo, Value, ValidFrom, ValidTo);
 
     public static Claim Create(IEvent<ClaimSubmitted> e) => new()
@@ -102,7 +108,9 @@ public sealed record Claim
     public Claim Apply(IEvent<EvidenceAttached> e) => this with
     {
         Status = Status == ClaimStatus.Submitted ? ClaimStatus.UnderReview : Status,
-        Evidence = [.. Evidence, new Evidence(e.Data.EvidenceId, e.Data.SourceId, e.Data.Quote, e.Data.Anchor, e.Data.Stance, e.Data.Note, e.UserName ?? "", e.Timestamp)],
+        Evidence = [.. Evidence.Skip(Math.Max(0, Evidence.Count - RecentEvidence + 1)),
+            new Evidence(e.Data.EvidenceId, e.Data.SourceId, e.Data.Quote, e.Data.Anchor, e.Data.Stance, e.Data.Note, e.UserName ?? "", e.Timestamp)],
+        EvidenceCount = EvidenceCount + 1,
         LastChangedAt = e.Timestamp,
     };
 

@@ -170,9 +170,9 @@ public sealed class FigureHistoryProjection : IProjection
             foreach (var key in new[] { before?.OriginatorKey, after.OriginatorKey }.OfType<string>().Distinct())
             {
                 var previous = picture.Current.FirstOrDefault(c => FigureClaim.KeyOf(c.AttributedTo) == key);
-                var entry = await EntryAfterAsync(figureId, key, previous, after, ct);
+                var (entry, entryRevision) = await EntryAfterAsync(picture, key, previous, after, ct);
                 if (entry == previous && picture.OriginatorKeys.Contains(key)) continue;
-                picture = picture.WithEntry(key, entry);
+                picture = picture.WithEntry(key, entry, entryRevision);
                 _inserts.Add(new FigureEntryChange
                 {
                     Id = $"{FigureRevision.IdFor(figureId, revision)}/{key}", FigureId = figureId, OriginatorKey = key,
@@ -186,19 +186,22 @@ public sealed class FigureHistoryProjection : IProjection
         /// The originator's entry after one claim changed: usually decided from the entry and the claim alone; only
         /// when the entry's own claim stops standing (or changes originator) is the next standing one looked up.
         /// </summary>
-        private async Task<FigureEntry?> EntryAfterAsync(Guid figureId, string key, FigureEntry? previous, FigureClaim changed, CancellationToken ct)
+        private async Task<(FigureEntry? Entry, long? Revision)> EntryAfterAsync(FigurePicture picture, string key, FigureEntry? previous,
+            FigureClaim changed, CancellationToken ct)
         {
             var changedHere = changed.OriginatorKey == key;
+            (FigureEntry?, long?) Changed() => (changed.ToEntry(), changed.SubmittedRevision);
             if (previous is null)
-                return changedHere && changed.Standing ? changed.ToEntry() : null;
+                return changedHere && changed.Standing ? Changed() : (null, null);
+            var previousRevision = picture.EntryRevisions.TryGetValue(key, out var r) ? r : (await ClaimAsync(previous.ClaimId, ct))?.SubmittedRevision;
             if (previous.ClaimId != changed.Id)
             {
-                if (!changedHere || !changed.Standing) return previous;
-                var holder = await ClaimAsync(previous.ClaimId, ct);
-                return holder is null || changed.SubmittedRevision > holder.SubmittedRevision ? changed.ToEntry() : previous;
+                if (!changedHere || !changed.Standing) return (previous, previousRevision);
+                return previousRevision is null || changed.SubmittedRevision > previousRevision ? Changed() : (previous, previousRevision);
             }
-            if (changedHere && changed.Standing) return changed.ToEntry();
-            return (await LatestStandingAsync(figureId, key, ct))?.ToEntry();
+            if (changedHere && changed.Standing) return Changed();
+            var next = await LatestStandingAsync(picture.Id, key, ct);
+            return (next?.ToEntry(), next?.SubmittedRevision);
         }
 
         /// <summary>

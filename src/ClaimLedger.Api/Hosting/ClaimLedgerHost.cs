@@ -26,6 +26,7 @@ public static class ClaimLedgerHost
     {
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
+        services.AddMemoryCache();
         services.AddSingleton(sp => LedgerDatabase.Resolve(sp.GetRequiredService<IConfiguration>()));
 
         services.ConfigureSystemTextJsonForWolverineOrMinimalApi(o => JsonSetup.Configure(o.SerializerOptions));
@@ -47,6 +48,7 @@ public static class ClaimLedgerHost
 
         services.AddAuthentication(ApiKeyAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, _ => { });
+        services.AddKeyRateLimits();
         services.AddAuthorization(o =>
         {
             foreach (var (policy, roles) in Policies.RolesFor)
@@ -85,6 +87,10 @@ public static class ClaimLedgerHost
         opts.Events.MetadataConfig.UserNameEnabled = true;
         opts.Events.StreamIdentity = JasperFx.Events.StreamIdentity.AsGuid;
         opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+        // No silent write retries: a retried commit would keep the sequence numbers it drew in a transaction that has
+        // ended, and land later under a new one — behind the ledger sequencer's back. A failed write fails (503/409),
+        // and the client retries with its Idempotency-Key.
+        opts.ConfigureWritePolly(_ => { });
         opts.ConfigureAccess();
         opts.ConfigureSources();
         opts.ConfigureFigures();
@@ -111,6 +117,7 @@ public static class ClaimLedgerHost
         });
         app.UseMiddleware<BodySizeLimits>();
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
 
         app.MapOpenApi();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace ClaimLedger.Quotes;
 
@@ -13,16 +14,32 @@ public sealed record QuoteAnchor(int Start, int End);
 /// </summary>
 public static class QuoteAnchoring
 {
-    public static QuoteAnchor? Find(string text, string quote)
+    public static QuoteAnchor? Find(string text, string quote) => Find(text, quote, null);
+
+    /// <summary>
+    /// As <see cref="Find(string,string)"/>; a source text is immutable, so its folded form is remembered under the
+    /// source's id (bounded) instead of being folded again for every quote.
+    /// </summary>
+    public static QuoteAnchor? Find(string text, string quote, Guid? sourceId)
     {
         var (foldedQuote, _) = Fold(quote.Trim());
         if (foldedQuote.Length == 0) return null;
-        var (foldedText, origins) = Fold(text);
+        var (foldedText, origins) = sourceId is { } id
+            ? FoldedSources.GetOrCreate<(string Folded, List<(int Start, int End)> Origins)>(id, entry =>
+            {
+                var folded = Fold(text);
+                entry.Size = folded.Folded.Length + 1;
+                return folded;
+            })!
+            : Fold(text);
         var at = foldedText.IndexOf(foldedQuote, StringComparison.Ordinal);
         if (at < 0) return null;
         var last = at + foldedQuote.Length - 1;
         return new QuoteAnchor(origins[at].Start, origins[last].End);
     }
+
+    private static readonly Microsoft.Extensions.Caching.Memory.MemoryCache FoldedSources =
+        new(new Microsoft.Extensions.Caching.Memory.MemoryCacheOptions { SizeLimit = 16 * 1024 * 1024 });
 
     /// <summary>The folded form and, for each of its characters, the span of the original text it came from.</summary>
     internal static (string Folded, List<(int Start, int End)> Origins) Fold(string s)

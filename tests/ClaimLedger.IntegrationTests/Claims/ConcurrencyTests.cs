@@ -54,7 +54,7 @@ public class ConcurrencyTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var events = (await Api.Get($"/api/claims/{claim}/events")).Json.EnumerateArray().ToList();
         events.Count.ShouldBe(51);
         events.Skip(1).Select(e => e.GetProperty("data").GetProperty("note").GetString()).ShouldBe(notes, ignoreOrder: true);
-        (await Api.Get($"/api/claims/{claim}")).Json.GetProperty("evidence").GetArrayLength().ShouldBe(50);
+        (await Api.Get($"/api/claims/{claim}")).Json.GetProperty("evidenceCount").GetInt32().ShouldBe(50);
     }
 
     [Fact]

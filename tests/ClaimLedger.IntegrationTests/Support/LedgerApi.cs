@@ -52,8 +52,8 @@ public sealed class LedgerApi : IAsyncDisposable
     /// <summary>The checkpoint signing key of the hosts these tests start (never stored in the database).</summary>
     public string SigningKeyPem { get; private init; } = "";
 
-    public static async Task<LedgerApi> StartAsync(string purpose) =>
-        await StartOnAsync(await TestDatabase.CreateAsync(purpose), null, NewSigningKey());
+    public static async Task<LedgerApi> StartAsync(string purpose, IDictionary<string, string>? settings = null) =>
+        await StartOnAsync(await TestDatabase.CreateAsync(purpose), null, NewSigningKey(), settings);
 
     /// <summary>A second host on the same database, keys and signing key: a restart, as far as the ledger can tell.</summary>
     public static Task<LedgerApi> RestartAsync(LedgerApi api) => StartOnAsync(api.ConnectionString, api.Keys, api.SigningKeyPem);
@@ -64,7 +64,8 @@ public sealed class LedgerApi : IAsyncDisposable
         return key.ExportPkcs8PrivateKeyPem();
     }
 
-    private static async Task<LedgerApi> StartOnAsync(string connectionString, IReadOnlyDictionary<string, string>? existingKeys, string signingKey)
+    private static async Task<LedgerApi> StartOnAsync(string connectionString, IReadOnlyDictionary<string, string>? existingKeys, string signingKey,
+        IDictionary<string, string>? settings = null)
     {
         var host = await AlbaHost.For<Program>(b =>
         {
@@ -72,6 +73,10 @@ public sealed class LedgerApi : IAsyncDisposable
             b.UseSetting("ClaimLedger:Signing:PrivateKeyPem", signingKey);
             b.UseSetting("ClaimLedger:Ledger:CheckpointMilliseconds", "300");
             b.UseSetting("ClaimLedger:Ledger:PollMilliseconds", "50");
+            // Tests drive thousands of writes with one key; the limit itself has a test of its own.
+            b.UseSetting("ClaimLedger:RateLimit:PerSecond", "1000000");
+            b.UseSetting("ClaimLedger:RateLimit:Burst", "1000000");
+            foreach (var (key, value) in settings ?? new Dictionary<string, string>()) b.UseSetting(key, value);
             b.UseEnvironment("Testing");
         });
         if (existingKeys != null) return new LedgerApi(host, connectionString, existingKeys) { SigningKeyPem = signingKey };

@@ -252,3 +252,19 @@ public class ClaimRulesTests
         return claim.Folding(decision.Events, "bob", T0.AddMinutes(1));
     }
 }
+
+public class ClaimStateTests
+{
+    [Fact]
+    public void The_claim_keeps_its_most_recent_evidence_and_counts_all_of_it()
+    {
+        var claim = new Claim { Id = Guid.NewGuid(), SubmittedBy = "alice" };
+        var events = Enumerable.Range(0, 60).Select(i => (object)new EvidenceAttached(Guid.NewGuid(), Guid.NewGuid(), null, null, Stance.Supports, $"note {i}"));
+        var after = claim.Folding(events, "bob", DateTimeOffset.UnixEpoch);
+        after.EvidenceCount.ShouldBe(60);
+        after.Evidence.Count.ShouldBe(Claim.RecentEvidence);
+        after.Evidence[0].Note.ShouldBe("note 10");
+        after.Evidence[^1].Note.ShouldBe("note 59");
+        after.Version.ShouldBe(60);
+    }
+}

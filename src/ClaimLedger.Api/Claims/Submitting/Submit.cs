@@ -57,9 +57,14 @@ public static class SubmitClaimEndpoint
             if (errors.Any) return errors.ToResult();
             if (ClaimInput.Inconsistent(value, body.ValidFrom, body.ValidTo) is { } inconsistent) return inconsistent;
 
-            var source = await session.LoadAsync<Source>(sourceId, ct);
+            // One round trip for both references.
+            var batch = session.CreateBatchQuery();
+            var sourceLookup = batch.Load<Source>(sourceId);
+            var figureLookup = body.FigureId is { } wanted ? batch.Load<Figure>(wanted) : Task.FromResult<Figure?>(null);
+            await batch.Execute(ct);
+            var source = await sourceLookup;
             if (source is null) return Problems.Result(422, $"no source has the id {sourceId}", "sourceId");
-            if (body.FigureId is { } figureId && await session.LoadAsync<Figure>(figureId, ct) is null)
+            if (body.FigureId is { } figureId && await figureLookup is null)
                 return Problems.Result(422, $"no figure has the id {figureId}", "figureId");
             var anchor = ClaimInput.Anchor(source, quote, "quote", out var notFound);
             if (notFound != null) return notFound;
@@ -112,7 +117,7 @@ public static class ClaimInput
     {
         notFound = null;
         if (source.Text is null) return null;
-        var anchor = QuoteAnchoring.Find(source.Text, quote);
+        var anchor = QuoteAnchoring.Find(source.Text, quote, source.Id);
         if (anchor is null)
             notFound = Problems.Result(422, $"the quote does not occur in the text of the source {source.Id} (compared after NFC normalisation and folding of white space, apostrophes and quotation marks)", field);
         return anchor;

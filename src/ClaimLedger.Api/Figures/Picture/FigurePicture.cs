@@ -31,6 +31,8 @@ public sealed record FigurePicture
     /// <summary>Every originator key that ever had a claim on the figure: what an as-of answer must look up.</summary>
     [JsonPropertyName("originatorKeys")]
     public IReadOnlyList<string> OriginatorKeys { get; init; } = [];
+    /// <summary>Per originator, the revision that added the claim of its entry: which claim is newer, without a lookup.</summary>
+    public IReadOnlyDictionary<string, long> EntryRevisions { get; init; } = new Dictionary<string, long>();
 
     public static FigureRange? RangeOf(IEnumerable<FigureEntry> entries)
     {
@@ -39,8 +41,11 @@ public sealed record FigurePicture
         return bounds.Count == 0 ? null : new FigureRange(bounds.Min(b => b.Low), bounds.Max(b => b.High));
     }
 
-    public FigurePicture WithEntry(string originatorKey, FigureEntry? entry)
+    public FigurePicture WithEntry(string originatorKey, FigureEntry? entry, long? entryRevision = null)
     {
+        var revisions = new Dictionary<string, long>(EntryRevisions);
+        if (entry is null || entryRevision is null) revisions.Remove(originatorKey);
+        else revisions[originatorKey] = entryRevision.Value;
         var current = Current.Where(e => FigureClaim.KeyOf(e.AttributedTo) != originatorKey).ToList();
         if (entry != null) current.Add(entry);
         current.Sort((a, b) => string.CompareOrdinal(FigureClaim.KeyOf(a.AttributedTo), FigureClaim.KeyOf(b.AttributedTo)));
@@ -49,6 +54,7 @@ public sealed record FigurePicture
             Current = current,
             Range = RangeOf(current),
             OriginatorKeys = OriginatorKeys.Contains(originatorKey) ? OriginatorKeys : [.. OriginatorKeys, originatorKey],
+            EntryRevisions = revisions,
         };
     }
 }
