@@ -11,9 +11,11 @@ namespace ClaimLedger.Audit;
 ///
 /// Commits land out of sequence order, so a gap in the sequence may be an event still in flight or a rolled-back
 /// one. Every appending transaction takes its transaction id before it draws sequence numbers
-/// (<see cref="LedgerTransaction"/>), so a gap below a visible event can only be filled by a transaction that was
-/// running when that event was seen: the sequencer waits until all of those have ended, and only then steps over
-/// the gap. It never skips an event that will commit, and the unique indexes make assigning one twice impossible.
+/// (<see cref="LedgerTransaction"/>), so a gap below a visible event can only be filled by a transaction whose id is
+/// lower than an id taken when that event was seen. The sequencer takes such an id with each read, and steps over a
+/// gap only once every transaction below it has ended (the snapshot's xmin has passed it). A snapshot's list of
+/// running transactions is not enough: it omits running transactions with ids above the last completed one.
+/// It never skips an event that will commit, and the unique indexes make assigning one twice impossible.
 /// </summary>
 public sealed class LedgerSequencer(NpgsqlDataSource dataSource, CheckpointSigner signer, TimeProvider clock,
     IConfiguration configuration, ILogger<LedgerSequencer> logger) : BackgroundService
@@ -65,8 +67,8 @@ public sealed class LedgerSequencer(NpgsqlDataSource dataSource, CheckpointSigne
         }
     }
 
-    /// <summary>A gap below <see cref="Below"/> that the listed transactions might still fill.</summary>
-    private sealed record PendingGap(long Below, ulong[] RunningTransactions);
+    /// <summary>A gap below <see cref="Below"/> that a transaction with an id under <see cref="Bound"/> might still fill.</summary>
+    private sealed record PendingGap(long Below, ulong Bound);
 
     private PendingGap? _gap;
 
@@ -75,11 +77,17 @@ public sealed class LedgerSequencer(NpgsqlDataSource dataSource, CheckpointSigne
     {
         var rows = new List<(long Seq, LeafContent Content)>();
         string snapshot;
+        ulong bound;
         await using (var conn = await dataSource.OpenConnectionAsync(ct))
         await using (var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct))
         {
-            await using (var snap = new NpgsqlCommand("select pg_current_snapshot()::text", conn, tx))
-                snapshot = (string)(await snap.ExecuteScalarAsync(ct))!;
+            await using (var snap = new NpgsqlCommand("select pg_current_snapshot()::text, pg_current_xact_id()::text", conn, tx))
+            await using (var r = await snap.ExecuteReaderAsync(ct))
+            {
+                await r.ReadAsync(ct);
+                snapshot = r.GetString(0);
+                bound = ulong.Parse(r.GetString(1), CultureInfo.InvariantCulture);
+            }
             await using var read = new NpgsqlCommand(
                 $"select seq_id, stream_id, version, type, data::text, coalesce(user_name, ''), timestamp from {LedgerSchema.Events} " +
                 "where seq_id > @after order by seq_id limit @n", conn, tx);
@@ -92,17 +100,17 @@ public sealed class LedgerSequencer(NpgsqlDataSource dataSource, CheckpointSigne
         }
         if (rows.Count == 0) return false;
 
-        var (xmin, running) = ParseSnapshot(snapshot);
+        var xmin = ulong.Parse(snapshot.Split(':')[0], CultureInfo.InvariantCulture);
         var taken = new List<(long Seq, LeafContent Content)>();
         var expected = frontier.LastSequence + 1;
         foreach (var row in rows)
         {
-            if (row.Seq != expected && !GapIsClosed(row.Seq, xmin, running)) break;
+            if (row.Seq != expected && !GapIsClosed(row.Seq, xmin, bound)) break;
             taken.Add(row);
             expected = row.Seq + 1;
         }
         if (taken.Count == 0) return false;
-        _gap = null;
+        if (_gap is { } pending && taken[^1].Seq >= pending.Below) _gap = null;
         await frontier.AppendAsync(dataSource, taken, ct);
         return true;
     }
@@ -111,22 +119,11 @@ public sealed class LedgerSequencer(NpgsqlDataSource dataSource, CheckpointSigne
     /// Whether the sequence numbers just below <paramref name="next"/> will never appear: no transaction that was running
     /// when <paramref name="next"/> was first seen is still running.
     /// </summary>
-    private bool GapIsClosed(long next, ulong xmin, ulong[] running)
+    private bool GapIsClosed(long next, ulong xmin, ulong bound)
     {
-        if (running.Length == 0) return true;
-        if (_gap is { } gap && next <= gap.Below && gap.RunningTransactions.All(x => x < xmin)) return true;
-        if (_gap is null || next > _gap.Below) _gap = new PendingGap(next, running);
+        if (_gap is { } gap && next <= gap.Below && xmin >= gap.Bound) return true;
+        if (_gap is null || next > _gap.Below) _gap = new PendingGap(next, bound);
         return false;
-    }
-
-    /// <summary>"xmin:xmax:xip1,xip2" → (xmin, running transaction ids).</summary>
-    private static (ulong Xmin, ulong[] Running) ParseSnapshot(string snapshot)
-    {
-        var parts = snapshot.Split(':');
-        var running = parts.Length > 2 && parts[2].Length > 0
-            ? parts[2].Split(',').Select(x => ulong.Parse(x, CultureInfo.InvariantCulture)).ToArray()
-            : [];
-        return (ulong.Parse(parts[0], CultureInfo.InvariantCulture), running);
     }
 
     private DateTimeOffset _lastCheckpointAt = DateTimeOffset.MinValue;

@@ -126,4 +126,46 @@ public class LedgerTests : IAsyncLifetime
             (await _api.Get(path, null)).Status.ShouldBe(401, path);
         }
     }
+
+    /// <summary>
+    /// The case that makes sequencers skip events: a transaction draws a lower sequence number but commits after one
+    /// that drew a higher number — and its transaction id is above the last completed one, so a snapshot's list of
+    /// running transactions does not even show it. The sequencer must wait, then take both, in order.
+    /// </summary>
+    [Fact]
+    public async Task A_lower_sequence_that_commits_late_is_waited_for_not_skipped()
+    {
+        await _api.SeedAsync(1);
+        var stream = Guid.NewGuid();
+        await _api.ExecuteAsync($"insert into claimledger.mt_streams (id, type, version, timestamp, created, tenant_id, is_archived) values ('{stream}', null, 2, now(), now(), '*DEFAULT*', false)");
+
+        await using var early = new NpgsqlConnection(_api.ConnectionString);
+        await using var late = new NpgsqlConnection(_api.ConnectionString);
+        await early.OpenAsync();
+        await late.OpenAsync();
+        async Task<long> Scalar(NpgsqlConnection c, string sql) { await using var cmd = new NpgsqlCommand(sql, c); return Convert.ToInt64(await cmd.ExecuteScalarAsync()); }
+        async Task Exec(NpgsqlConnection c, string sql) { await using var cmd = new NpgsqlCommand(sql, c); await cmd.ExecuteNonQueryAsync(); }
+        string Insert(long seq, int version) =>
+            "insert into claimledger.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, user_name, is_archived) " +
+            $"values ({seq}, gen_random_uuid(), '{stream}', {version}, '{{\"reason\": \"r{version}\"}}', 'claim_retracted', now(), '*DEFAULT*', null, 'raw', false)";
+
+        await Exec(early, "begin"); await Exec(late, "begin");
+        await Scalar(early, "select pg_current_xact_id()::text::bigint");            // the committer gets the lower id…
+        await Scalar(late, "select pg_current_xact_id()::text::bigint");             // …the straggler the higher one
+        var lower = await Scalar(late, "select nextval('claimledger.mt_events_sequence')");
+        var higher = await Scalar(early, "select nextval('claimledger.mt_events_sequence')");
+        await Exec(early, Insert(higher, 2));
+        await Exec(early, "commit");
+
+        await Task.Delay(1500);
+        (await _api.ScalarAsync("select count(*) from claimledger.ledger_leaves where seq_id = @s", ("s", higher))).ShouldBe(0, "it stepped over an event still in flight");
+
+        await Exec(late, Insert(lower, 1));
+        await Exec(late, "commit");
+        await _api.SettleAsync();
+        var lowerLeaf = await _api.ScalarAsync("select leaf_index from claimledger.ledger_leaves where seq_id = @s", ("s", lower));
+        var higherLeaf = await _api.ScalarAsync("select leaf_index from claimledger.ledger_leaves where seq_id = @s", ("s", higher));
+        higherLeaf.ShouldBe(lowerLeaf + 1);
+        (await _api.Get("/api/audit/verify", LedgerApi.Auditor)).Json.GetProperty("ok").GetBoolean().ShouldBeTrue();
+    }
 }
