@@ -3,7 +3,8 @@ namespace ClaimLedger.IntegrationTests.Reliability;
 /// <summary>Every route of the API and the roles that may use it: the access matrix and the fuzzer walk this list.</summary>
 public static class Routes
 {
-    public sealed record Route(string Method, string Path, string[] Roles, string? Body = null);
+    /// <summary>A route; <paramref name="OwnClaim"/>: the claim must be the caller's own (corrections and retractions are).</summary>
+    public sealed record Route(string Method, string Path, string[] Roles, string? Body = null, bool OwnClaim = false);
 
     private static readonly string[] Readers = ["checker", "reviewer", "auditor"];
     private static readonly string[] Checkers = ["checker", "reviewer"];
@@ -28,8 +29,8 @@ public static class Routes
         new("POST", "/api/claims/{claim}/disputes", Checkers, """{"reason":"r"}"""),
         new("POST", "/api/claims/{claim}/disputes/{dispute}/resolution", Reviewers, """{"outcome":"rejected","note":"n"}"""),
         new("POST", "/api/claims/{claim}/verdict", Reviewers, """{"verdict":"verified","note":"n"}"""),
-        new("POST", "/api/claims/{claim}/corrections", Checkers, """{"attributedTo":"SOHR","reason":"r"}"""),
-        new("POST", "/api/claims/{claim}/retraction", Checkers, """{"reason":"r"}"""),
+        new("POST", "/api/claims/{claim}/corrections", Checkers, """{"attributedTo":"SOHR","reason":"r"}""", OwnClaim: true),
+        new("POST", "/api/claims/{claim}/retraction", Checkers, """{"reason":"r"}""", OwnClaim: true),
         new("GET", "/api/audit/verify", Auditors),
         new("GET", "/api/audit/checkpoints/latest", Readers),
         new("GET", "/api/audit/public-key", Readers),

@@ -20,6 +20,9 @@ public static class ListFiguresEndpoint
     [ProducesResponseType<IReadOnlyList<FigureSummary>>(200)]
     public static async Task<IResult> Get(string? metric, string? place, string? topic, IQuerySession session, CancellationToken ct)
     {
+        foreach (var (field, value) in new[] { ("metric", metric), ("place", place), ("topic", topic) })
+            if (value is { Length: > 300 } || value?.Any(char.IsControl) == true)
+                return Problems.Result(400, "must be at most 300 characters, without control characters", field);
         var query = session.Query<FigurePicture>().AsQueryable();
         if (!string.IsNullOrWhiteSpace(metric)) query = query.Where(f => f.Metric == metric.Trim());
         if (!string.IsNullOrWhiteSpace(place)) query = query.Where(f => f.Place != null && f.Place.ToLower() == place.Trim().ToLower());
