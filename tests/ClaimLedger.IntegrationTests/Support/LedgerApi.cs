@@ -55,6 +55,9 @@ public sealed class LedgerApi : IAsyncDisposable
     public static async Task<LedgerApi> StartAsync(string purpose, IDictionary<string, string>? settings = null) =>
         await StartOnAsync(await TestDatabase.CreateAsync(purpose), null, NewSigningKey(), settings);
 
+    /// <summary>A host on a database the test prepared (a proxy in front of it, say).</summary>
+    public static Task<LedgerApi> StartOnDatabaseAsync(string connectionString) => StartOnAsync(connectionString, null, NewSigningKey());
+
     /// <summary>A second host on the same database, keys and signing key: a restart, as far as the ledger can tell.</summary>
     public static Task<LedgerApi> RestartAsync(LedgerApi api) => StartOnAsync(api.ConnectionString, api.Keys, api.SigningKeyPem);
 
