@@ -67,7 +67,7 @@ namespace ClaimLedger.Benchmarks
     {
         private string _cs = "";
         private DocumentStore _store = null!;
-        private Process? _api;
+        private ClaimLedger.Reliability.ApiProcess? _api;
         private HttpClient _http = null!;
         private string _signingKey = "";
         private readonly Random _random = new(20241129);
@@ -225,34 +225,9 @@ namespace ClaimLedger.Benchmarks
         // ---- 4. ClaimLedger over HTTP ----
         private async Task StartApiAsync()
         {
-            var port = FreePort();
-            var dll = Path.Combine(AppContext.BaseDirectory, "ClaimLedger.Api.dll");
-            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            psi.ArgumentList.Add(dll);
-            psi.Environment["ConnectionStrings__ClaimLedger"] = _cs;
-            psi.Environment["ClaimLedger__Signing__PrivateKeyPem"] = _signingKey;
-            psi.Environment["Urls"] = $"http://127.0.0.1:{port}";
-            psi.Environment["Logging__LogLevel__Default"] = "Warning";
-            psi.Environment["DOTNET_gcServer"] = "0";
-            psi.Environment["ClaimLedger__RateLimit__PerSecond"] = "1000000";
-            psi.Environment["ClaimLedger__RateLimit__Burst"] = "1000000";
-            _api = Process.Start(psi)!;
-            _api.OutputDataReceived += (_, _) => { };
-            _api.ErrorDataReceived += (_, _) => { };
-            _api.BeginOutputReadLine();
-            _api.BeginErrorReadLine();
-            _http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64, PooledConnectionLifetime = TimeSpan.FromMinutes(30) })
-                { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (true)
-            {
-                try { if ((await _http.GetAsync("/health/ready")).IsSuccessStatusCode) break; }
-                catch (HttpRequestException) { }
-                if (DateTime.UtcNow > deadline || _api.HasExited) throw new InvalidOperationException("the API did not start");
-                await Task.Delay(200);
-            }
             var key = await ApiKeys.IssueAsync(_store, "bench", Roles.Reviewer, TimeProvider.System);
-            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            _api = await ClaimLedger.Reliability.ApiProcess.StartAsync(_cs, _signingKey, key, new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" });
+            _http = _api.Http;
         }
 
         private async Task<Guid> PostAsync(string path, object body)
@@ -462,12 +437,7 @@ namespace ClaimLedger.Benchmarks
             Add("Verify", $"ledger verification ({report.EventsChecked:N0} events, ok = {report.Ok})", rate, "events/s", "≥ 100,000 events/s", rate >= 100_000);
         }
 
-        private double PeakMemoryMb()
-        {
-            if (_api is null || _api.HasExited) return double.NaN;
-            var line = File.ReadAllLines($"/proc/{_api.Id}/status").FirstOrDefault(l => l.StartsWith("VmHWM:"));
-            return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
-        }
+        private double PeakMemoryMb() => _api?.PeakMemoryMb() ?? double.NaN;
 
         private async Task<NpgsqlConnection> OpenAsync()
         {
@@ -490,23 +460,9 @@ namespace ClaimLedger.Benchmarks
             return Convert.ToInt64(await cmd.ExecuteScalarAsync());
         }
 
-        private static int FreePort()
-        {
-            var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            return port;
-        }
-
         public async ValueTask DisposeAsync()
         {
-            if (_api is { HasExited: false })
-            {
-                _api.Kill(entireProcessTree: true);
-                await _api.WaitForExitAsync();
-            }
-            _http?.Dispose();
+            if (_api != null) await _api.DisposeAsync();
             _store?.Dispose();
             if (_cs.Length > 0)
             {

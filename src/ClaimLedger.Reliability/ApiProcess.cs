@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+
+namespace ClaimLedger.Reliability;
+
+/// <summary>ClaimLedger as a separate process on loopback, for tests that kill it.</summary>
+public sealed class ApiProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    public HttpClient Http { get; }
+    public int Port { get; }
+    public int Pid => _process.Id;
+    public bool Exited => _process.HasExited;
+
+    private ApiProcess(Process process, int port, string key)
+    {
+        _process = process;
+        Port = port;
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+    }
+
+    public static async Task<ApiProcess> StartAsync(string connectionString, string signingKeyPem, string apiKey, IDictionary<string, string>? settings = null)
+    {
+        var port = FreePort();
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ClaimLedger.Api.dll"));
+        psi.Environment["ConnectionStrings__ClaimLedger"] = connectionString;
+        psi.Environment["ClaimLedger__Signing__PrivateKeyPem"] = signingKeyPem;
+        psi.Environment["ClaimLedger__Ledger__CheckpointMilliseconds"] = "500";
+        psi.Environment["ClaimLedger__RateLimit__PerSecond"] = "1000000";
+        psi.Environment["ClaimLedger__RateLimit__Burst"] = "1000000";
+        psi.Environment["Urls"] = $"http://127.0.0.1:{port}";
+        psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (k, v) in settings ?? new Dictionary<string, string>()) psi.Environment[k] = v;
+        var process = Process.Start(psi)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var api = new ApiProcess(process, port, apiKey);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try { if ((await api.Http.GetAsync("/health/ready")).IsSuccessStatusCode) return api; }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            if (DateTime.UtcNow > deadline || process.HasExited) throw new InvalidOperationException("the API did not start");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>SIGKILL: no shutdown, no flush, nothing graceful.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public double PeakMemoryMb() => ReadStatusMb("VmHWM:");
+    public double MemoryMb() => ReadStatusMb("VmRSS:");
+
+    private double ReadStatusMb(string field)
+    {
+        if (_process.HasExited) return double.NaN;
+        var line = File.ReadAllLines($"/proc/{_process.Id}/status").FirstOrDefault(l => l.StartsWith(field));
+        return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+    }
+
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Kill();
+        Http.Dispose();
+        _process.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
