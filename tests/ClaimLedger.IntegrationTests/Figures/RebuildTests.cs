@@ -13,9 +13,6 @@ public class RebuildTests : IAsyncLifetime
     public async Task InitializeAsync() => _api = await LedgerApi.StartAsync("rebuild");
     public async Task DisposeAsync() => await _api.DisposeAsync();
 
-    private static readonly string[] ProjectedTables =
-        ["mt_doc_claim", "mt_doc_source", "mt_doc_figure", "mt_doc_figurepicture", "mt_doc_figureclaim", "mt_doc_figurerevision", "mt_doc_figureentrychange"];
-
     [Fact]
     public async Task A_rebuild_after_a_concurrent_random_history_gives_back_every_document_identical()
     {
@@ -62,11 +59,8 @@ public class RebuildTests : IAsyncLifetime
         outcome.ExitCode.ShouldBe(0, outcome.StandardOutput + outcome.StandardError);
 
         var rebuilt = await SnapshotAsync();
-        foreach (var table in ProjectedTables)
-        {
-            rebuilt[table].Count.ShouldBe(live[table].Count, table);
-            foreach (var (id, data) in live[table]) rebuilt[table][id].ShouldBe(data, $"{table} {id}");
-        }
+        ClaimLedger.Reliability.ProjectionSnapshot.Compare(live, rebuilt).ShouldBeEmpty();
+        live["mt_doc_figurerevision"].Count.ShouldBe(rebuilt["mt_doc_figurerevision"].Count);
     }
 
     private async Task<ApiResponse> ResolveOpenDispute(Guid claim)
@@ -86,19 +80,5 @@ public class RebuildTests : IAsyncLifetime
         return Convert.ToInt64(await cmd.ExecuteScalarAsync());
     }
 
-    private async Task<Dictionary<string, Dictionary<string, string>>> SnapshotAsync()
-    {
-        var result = new Dictionary<string, Dictionary<string, string>>();
-        await using var conn = new NpgsqlConnection(_api.ConnectionString);
-        await conn.OpenAsync();
-        foreach (var table in ProjectedTables)
-        {
-            var rows = new Dictionary<string, string>();
-            await using var cmd = new NpgsqlCommand($"select id::text, data::text from claimledger.{table}", conn);
-            await using var reader = await cmd.ExecuteReaderAsync();
-            while (await reader.ReadAsync()) rows[reader.GetString(0)] = reader.GetString(1);
-            result[table] = rows;
-        }
-        return result;
-    }
+    private Task<Dictionary<string, Dictionary<string, string>>> SnapshotAsync() => ClaimLedger.Reliability.ProjectionSnapshot.TakeAsync(_api.ConnectionString);
 }
