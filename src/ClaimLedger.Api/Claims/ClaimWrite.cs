@@ -33,6 +33,8 @@ public static class ClaimWrite
             if (!ETags.TryReadIfMatch(http.Request, out var expected))
                 return Problems.Result(400, "If-Match must be a claim version in quotes, such as \"3\"", "If-Match");
 
+            // Marten refuses an empty stream id outright; no claim ever has it.
+            if (claimId == Guid.Empty) return Problems.NotFound("claim", claimId);
             var stream = await session.Events.FetchForExclusiveWriting<Claim>(claimId, ct);
             var claim = stream.Aggregate;
             if (claim is null) return Problems.NotFound("claim", claimId);

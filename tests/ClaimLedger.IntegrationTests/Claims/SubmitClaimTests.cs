@@ -192,4 +192,22 @@ public class SubmitClaimTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         (await Api.Get($"/api/claims/{id}?asOf={now}")).Status.ShouldBe(200);
         (await Api.Get($"/api/claims/{id}?asOf=2020-01-01")).Status.ShouldBe(404);
     }
+
+    [Fact]
+    public async Task The_empty_id_is_an_unknown_claim_not_an_error()
+    {
+        var source = await Api.Source();
+        var empty = Guid.Empty;
+        (await Api.Post($"/api/claims/{empty}/evidence", new { sourceId = source, stance = "supports", note = "n" })).Status.ShouldBe(404);
+        (await Api.Post($"/api/claims/{empty}/retraction", new { reason = "r" })).Status.ShouldBe(404);
+        (await Api.Get($"/api/claims/{empty}")).Status.ShouldBe(404);
+        (await Api.Get($"/api/claims/{empty}?version=1")).Status.ShouldBe(404);
+        (await Api.Get($"/api/claims/{empty}/events")).Status.ShouldBe(404);
+        var r = await Api.Post("/api/claims", new { sourceId = source, quote = "242 victimes", attributedTo = "x", supersedes = empty });
+        r.Status.ShouldBe(422);
+        r.ProblemField.ShouldBe("supersedes");
+        (await Api.Get($"/api/figures/{empty}")).Status.ShouldBe(404);
+        (await Api.Get($"/api/figures/{empty}/revisions")).Status.ShouldBe(404);
+        (await Api.Get($"/api/sources/{empty}")).Status.ShouldBe(404);
+    }
 }

@@ -73,6 +73,7 @@ public static class SubmitClaimEndpoint
             var submitted = new ClaimSubmitted(claimId, sourceId, quote, anchor, attributedTo.Trim(), body.FigureId, value,
                 body.ValidFrom, body.ValidTo, body.Supersedes);
 
+            if (body.Supersedes == Guid.Empty) return Problems.Result(422, $"no claim has the id {Guid.Empty}", "supersedes");
             if (body.Supersedes is { } olderId)
             {
                 // The older claim is locked like any other write to it, so two newer counts cannot both supersede it.
