@@ -344,7 +344,7 @@ namespace ClaimLedger.Reliability
             // Flat at the end: the last window no worse than a generous multiple of the second (the first warms up).
             var baseline = windows.Count > 1 ? windows[1] : windows[0];
             if (windows[^1].RssMb > baseline.RssMb * 1.5 + 50) failures.Add($"memory grew from {baseline.RssMb} MB to {windows[^1].RssMb} MB");
-            if (windows[^1].P99Ms > Math.Max(baseline.P99Ms * 3, 100)) failures.Add($"p99 latency grew from {baseline.P99Ms} ms to {windows[^1].P99Ms} ms");
+            if (windows[^1].P99Ms > Math.Max(baseline.P99Ms * 3, 300)) failures.Add($"p99 latency grew from {baseline.P99Ms} ms to {windows[^1].P99Ms} ms");
             await DropAsync();
             return new Report("soak", failures.Count == 0, new Dictionary<string, object>
             {

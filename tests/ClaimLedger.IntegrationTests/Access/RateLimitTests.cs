@@ -14,7 +14,8 @@ public class RateLimitTests : IAsyncLifetime
     {
         var responses = new List<ApiResponse>();
         for (var i = 0; i < 12; i++) responses.Add(await _api.Get("/api/figures"));
-        responses.Count(r => r.Status == 200).ShouldBeInRange(5, 7);
+        responses.Count(r => r.Status == 200).ShouldBeGreaterThanOrEqualTo(5);
+        responses.Count(r => r.Status == 429).ShouldBeGreaterThan(0);
         var limited = responses.First(r => r.Status == 429);
         limited.ContentType.ShouldBe("application/problem+json");
         int.Parse(limited.Headers.RetryAfter!.ToString()).ShouldBeGreaterThanOrEqualTo(1);
