@@ -99,8 +99,7 @@ namespace ClaimLedger.Benchmarks
             var martenAlone = await MartenAloneAsync();
             await StartApiAsync();
             await HttpWritesAsync(martenAlone, rawInsert);
-            var floor = await ReadsAsync();
-            _ = floor;
+            await ReadsAsync();
             await RebuildAsync();
             await VerifyAsync();
             Add("Memory", "API peak resident memory under load", PeakMemoryMb(), "MB", "≤ 400 MB", PeakMemoryMb() <= 400);
@@ -274,7 +273,7 @@ namespace ClaimLedger.Benchmarks
         }
 
         // ---- 5. Reads ----
-        private async Task<(double P50, double P99)> ReadsAsync()
+        private async Task ReadsAsync()
         {
             await log.WriteLineAsync("5. Reads");
             var source = Guid.CreateVersion7();
@@ -317,7 +316,6 @@ namespace ClaimLedger.Benchmarks
                 Add("Reads", $"claim as of a random version, {events:N0} events, p50", asOf.P50, "ms", note: $"÷ raw SELECT = {asOf.P50 / claimFloor.P50:0.0}");
                 Add("Reads", $"claim as of a random version, {events:N0} events, p99", asOf.P99, "ms");
             }
-            return floor;
         }
 
         private async Task<Guid> FigureWithClaimsAsync(Guid source, int claims)

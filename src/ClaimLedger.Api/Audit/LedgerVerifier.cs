@@ -26,7 +26,7 @@ public sealed class TreeRecomputation(IReadOnlyList<Checkpoint> checkpoints, ECD
     public void Break(BrokenLeaf broken) => FirstBroken ??= broken;
 
     /// <summary>Adds the next leaf (recomputed from its event) and checks any checkpoint that ends here.</summary>
-    public void Add(byte[] leafHash, Guid streamId, long version)
+    public void Add(byte[] leafHash)
     {
         _edge.Add((0, Size, leafHash));
         while (_edge.Count >= 2 && _edge[^1].Level == _edge[^2].Level)
@@ -38,7 +38,7 @@ public sealed class TreeRecomputation(IReadOnlyList<Checkpoint> checkpoints, ECD
         }
         Size++;
         while (_nextCheckpoint < checkpoints.Count && checkpoints[_nextCheckpoint].TreeSize == Size)
-            Check(checkpoints[_nextCheckpoint++], streamId, version);
+            Check(checkpoints[_nextCheckpoint++]);
     }
 
     /// <summary>Checkpoints past the recomputed tree claim leaves that are not there.</summary>
@@ -51,7 +51,7 @@ public sealed class TreeRecomputation(IReadOnlyList<Checkpoint> checkpoints, ECD
         }
     }
 
-    private void Check(Checkpoint checkpoint, Guid streamId, long version)
+    private void Check(Checkpoint checkpoint)
     {
         var root = Root();
         if (!string.Equals(LeafContent.Hex(root), checkpoint.RootHash, StringComparison.OrdinalIgnoreCase))
@@ -117,13 +117,13 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, CheckpointSigner
             var inRange = leaf.Sequence >= (from ?? 0) && leaf.Sequence <= (to ?? long.MaxValue);
             if (!inRange)
             {
-                recomputation.Add(leaf.StoredHash, leaf.StreamId, leaf.Version); // outside the range asked for: taken as stored
+                recomputation.Add(leaf.StoredHash); // outside the range asked for: taken as stored
                 continue;
             }
             if (pending is not { } current || current.Seq != leaf.Sequence)
             {
                 recomputation.Break(new BrokenLeaf(leaf.LeafIndex, leaf.StreamId, leaf.Version, $"the event at sequence {leaf.Sequence} was deleted"));
-                recomputation.Add(leaf.StoredHash, leaf.StreamId, leaf.Version);
+                recomputation.Add(leaf.StoredHash);
                 continue;
             }
             checkedEvents++;
@@ -133,7 +133,7 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, CheckpointSigner
                     $"the event at sequence {leaf.Sequence} was moved: the tree holds {leaf.StreamId} version {leaf.Version} there"));
             else if (!hash.AsSpan().SequenceEqual(leaf.StoredHash))
                 recomputation.Break(new BrokenLeaf(leaf.LeafIndex, leaf.StreamId, leaf.Version, "the event was changed: its hash no longer matches its leaf"));
-            recomputation.Add(hash, current.Content.StreamId, current.Content.Version);
+            recomputation.Add(hash);
             pending = await NextEventAsync(events, ct);
         }
         // What follows the last leaf is waiting for the sequencer, not broken.

@@ -82,7 +82,7 @@ public static class OfflineVerification
             if (leafHash != null && !string.Equals(LeafContent.Hex(hash), leafHash, StringComparison.OrdinalIgnoreCase))
                 tree.Break(new BrokenLeaf(leafIndex, content.StreamId, content.Version, "the event was changed: its hash no longer matches its leaf"));
             checkedEvents++;
-            tree.Add(hash, content.StreamId, content.Version);
+            tree.Add(hash);
         }
         tree.Finish();
         return new VerificationReport(tree.FirstBroken is null, checkedEvents, tree.Size, tree.FirstBroken, checkpoint);
