@@ -41,7 +41,7 @@ public static class LocalPostgres
         {
             if (_serverConnectionString != null) return _serverConnectionString;
             if (FindOnPath("pg_ctl") is { } pgCtl && FindOnPath("initdb") is { } initdb)
-                _serverConnectionString = await StartPrivateClusterAsync(pgCtl, initdb, log, ct);
+                _serverConnectionString = (await StartPrivateClusterAsync(pgCtl, initdb, DataRoot(), log, ct)).ConnectionString;
             else if (await DockerAnswersAsync())
                 _serverConnectionString = await StartContainerAsync(log, ct);
             else
@@ -78,10 +78,22 @@ public static class LocalPostgres
         return new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = database }.ConnectionString;
     }
 
-    private static async Task<string> StartPrivateClusterAsync(string pgCtl, string initdb, Action<string> log, CancellationToken ct)
+    /// <summary>A private cluster of its own under <paramref name="dataRoot"/> (for tests that stop the server).</summary>
+    public static Task<PrivateCluster> StartClusterAsync(string dataRoot, Action<string>? log = null, CancellationToken ct = default) =>
+        StartPrivateClusterAsync(FindOnPath("pg_ctl") ?? throw new ProvisioningException("pg_ctl is not installed"),
+            FindOnPath("initdb") ?? throw new ProvisioningException("initdb is not installed"), dataRoot, log ?? Console.WriteLine, ct);
+
+    /// <summary>A cluster ClaimLedger started itself; it can be stopped and started again.</summary>
+    public sealed record PrivateCluster(string ConnectionString, string DataDir, string LogFile, string PgCtl, bool AsRoot)
+    {
+        public Task StopAsync() => RunAsync(PgCtl, ["-D", DataDir, "-m", "fast", "-w", "stop"], AsRoot, CancellationToken.None);
+        public Task StartAsync() => RunAsync(PgCtl, ["-D", DataDir, "-l", LogFile, "-w", "-t", "60", "start"], AsRoot, CancellationToken.None);
+    }
+
+    private static async Task<PrivateCluster> StartPrivateClusterAsync(string pgCtl, string initdb, string dataRoot, Action<string> log, CancellationToken ct)
     {
         var asRoot = Environment.UserName == "root" || geteuid() == 0;
-        var dataDir = Path.Combine(DataRoot(), "postgres");
+        var dataDir = Path.Combine(dataRoot, "postgres");
         if (asRoot && !TraversableByOthers(Path.GetDirectoryName(dataDir)!))
         {
             // The postgres user cannot reach a cluster under a private home folder: keep it beside the system temp.
@@ -114,9 +126,10 @@ public static class LocalPostgres
             MaxPoolSize = 100, Timeout = 15
         }.ConnectionString;
 
-        if (await CanConnectAsync(connectionString, ct)) return connectionString;
-
         var logFile = Path.Combine(Path.GetDirectoryName(dataDir)!, "postgres.log");
+        var cluster = new PrivateCluster(connectionString, dataDir, logFile, pgCtl, asRoot);
+        if (await CanConnectAsync(connectionString, ct)) return cluster;
+
         log($"Starting the private PostgreSQL cluster on 127.0.0.1:{portNumber} (log: {logFile}) …");
         try
         {
@@ -130,7 +143,7 @@ public static class LocalPostgres
         for (var i = 0; i < 60 && !await CanConnectAsync(connectionString, ct); i++) await Task.Delay(500, ct);
         if (!await CanConnectAsync(connectionString, ct))
             throw new ProvisioningException($"The private PostgreSQL cluster in {dataDir} did not start; see {logFile}.");
-        return connectionString;
+        return cluster;
     }
 
     private static async Task<FileStream> LockAsync(string path, CancellationToken ct)
