@@ -294,6 +294,16 @@ namespace ClaimLedger.Benchmarks
                 Add("Reads", $"figure picture p50, {size:N0} claims", picture.P50, "ms", note: $"÷ raw SELECT p50 = {picture.P50 / floor.P50:0.0}");
                 Add("Reads", $"figure picture p99, {size:N0} claims", picture.P99, "ms", largest ? "≤ 10 ms" : null, largest ? picture.P99 <= 10 : null,
                     $"÷ raw SELECT p99 = {picture.P99 / floor.P99:0.0}");
+                if (largest)
+                {
+                    // As of random moments of the figure's history: the last revision at or before T, then one probe per originator.
+                    var times = await RevisionTimesAsync(figure);
+                    var random = new Random(size);
+                    var asOf = await Measure.LatencyAsync(mode.Samples, async _ =>
+                        await GetAsync($"/api/figures/{figure}?asOf={Uri.EscapeDataString(times[random.Next(times.Count)].ToString("O"))}"));
+                    Add("Reads", $"figure as of a random time, {size:N0} revisions, p50", asOf.P50, "ms");
+                    Add("Reads", $"figure as of a random time, {size:N0} revisions, p99", asOf.P99, "ms");
+                }
             }
             Add("Reads", "raw primary-key SELECT p50 (floor)", floor.P50, "ms");
             Add("Reads", "raw primary-key SELECT p99 (floor)", floor.P99, "ms");
@@ -339,6 +349,18 @@ namespace ClaimLedger.Benchmarks
                 await s.SaveChangesAsync();
             }
             return figure;
+        }
+
+        private async Task<List<DateTimeOffset>> RevisionTimesAsync(Guid figure)
+        {
+            await using var conn = await OpenAsync();
+            await using var cmd = new NpgsqlCommand(
+                "select (data->>'recordedAt')::timestamptz from claimledger.mt_doc_figurerevision where data->>'figureId' = @f order by random() limit 200", conn);
+            cmd.Parameters.AddWithValue("f", figure.ToString());
+            await using var reader = await cmd.ExecuteReaderAsync();
+            var times = new List<DateTimeOffset>();
+            while (await reader.ReadAsync()) times.Add(reader.GetFieldValue<DateTimeOffset>(0));
+            return times;
         }
 
         private async Task<Guid> FigureWithRevisionsAsync(long depth)

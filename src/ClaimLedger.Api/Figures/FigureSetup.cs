@@ -23,7 +23,7 @@ public static class FigureSetup
         opts.Schema.For<FigureClaim>().Index(c => new { c.FigureId, c.OriginatorKey, c.SubmittedRevision }, i => i.Name = "figure_claim_by_originator");
         opts.Schema.For<FigureRevision>().Identity(r => r.Id)
             .Index(r => new { r.FigureId, r.Revision }, i => i.Name = "figure_revision_by_number")
-            .Index(r => new { r.FigureId, r.RecordedAt }, i => i.Name = "figure_revision_by_time");
+            .Index(r => new { r.FigureId, r.RecordedAt, r.Revision }, i => i.Name = "figure_revision_by_time");
         opts.Schema.For<FigureEntryChange>().Identity(c => c.Id).Index(c => new { c.FigureId, c.OriginatorKey, c.Revision }, i => i.Name = "figure_entry_change_by_originator");
     }
 }
