@@ -23,7 +23,7 @@ public sealed class ApiProcess : IAsyncDisposable
 
     public static async Task<ApiProcess> StartAsync(string connectionString, string signingKeyPem, string apiKey, IDictionary<string, string>? settings = null)
     {
-        var port = FreePort();
+        var port = ClaimLedger.Hosting.LocalPostgres.FreePort();
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ClaimLedger.Api.dll"));
         psi.Environment["ConnectionStrings__ClaimLedger"] = connectionString;
@@ -66,15 +66,6 @@ public sealed class ApiProcess : IAsyncDisposable
         if (_process.HasExited) return double.NaN;
         var line = File.ReadAllLines($"/proc/{_process.Id}/status").FirstOrDefault(l => l.StartsWith(field));
         return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
-    }
-
-    private static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     public ValueTask DisposeAsync()

@@ -49,9 +49,8 @@ public static class AuditEndpoints
     {
         if (leafIndex is null) return Problems.Result(400, "is required", "leafIndex");
         if (!TryParse(leafIndex, "leafIndex", out var index, out var bad) || !TryParse(treeSize, "treeSize", out var sizeAsked, out bad)) return bad!;
-        var current = await verifier.TreeSizeAsync(ct);
-        var size = sizeAsked ?? current;
-        if (size < 1 || size > current) return Problems.Result(400, $"must be from 1 to the tree's size ({current})", "treeSize");
+        var (size, badSize) = await TreeSizeAsync(sizeAsked, "treeSize", verifier, ct);
+        if (badSize != null) return badSize;
         if (index >= size) return Problems.Result(400, $"must be below treeSize ({size})", "leafIndex");
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         var (leaf, path, root) = await new StoredTree(conn).ComputeAsync(t => (t.Hash(index!.Value, index.Value + 1), t.InclusionPath(index.Value, size), t.Root(size)), ct);
@@ -66,13 +65,22 @@ public static class AuditEndpoints
     {
         if (from is null) return Problems.Result(400, "is required", "from");
         if (!TryParse(from, "from", out var m, out var bad) || !TryParse(to, "to", out var nAsked, out bad)) return bad!;
-        var current = await verifier.TreeSizeAsync(ct);
-        var n = nAsked ?? current;
-        if (n < 1 || n > current) return Problems.Result(400, $"must be from 1 to the tree's size ({current})", "to");
+        var (n, badSize) = await TreeSizeAsync(nAsked, "to", verifier, ct);
+        if (badSize != null) return badSize;
         if (m < 1 || m > n) return Problems.Result(400, $"must be from 1 to {n}", "from");
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         var (proof, r1, r2) = await new StoredTree(conn).ComputeAsync(t => (t.ConsistencyProof(m!.Value, n), t.Root(m.Value), t.Root(n)), ct);
         return Results.Json(new ConsistencyProof(m!.Value, n, proof.Select(LeafContent.Hex).ToList(), LeafContent.Hex(r1), LeafContent.Hex(r2)), JsonSetup.Options);
+    }
+
+    /// <summary>The tree size a proof is asked for (the current one when not given), within the tree.</summary>
+    private static async Task<(long Size, IResult? Problem)> TreeSizeAsync(long? asked, string field, LedgerVerifier verifier, CancellationToken ct)
+    {
+        var current = await verifier.TreeSizeAsync(ct);
+        var size = asked ?? current;
+        return size < 1 || size > current
+            ? (0, Problems.Result(400, $"must be from 1 to the tree's size ({current})", field))
+            : (size, null);
     }
 
     private static bool TryParse(string? raw, string field, out long? value, out IResult? problem)

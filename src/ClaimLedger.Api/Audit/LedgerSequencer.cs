@@ -25,10 +25,6 @@ public sealed class LedgerSequencer(NpgsqlDataSource dataSource, CheckpointSigne
     private readonly TimeSpan _checkpointEvery = TimeSpan.FromMilliseconds(configuration.GetValue("ClaimLedger:Ledger:CheckpointMilliseconds", 2000));
     private const int BatchSize = 5000;
 
-    /// <summary>Raised (for tests and health) after each step that grew the tree.</summary>
-    public long TreeSize => Volatile.Read(ref _treeSize);
-    private long _treeSize;
-
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
@@ -50,7 +46,6 @@ public sealed class LedgerSequencer(NpgsqlDataSource dataSource, CheckpointSigne
                 while (!stop.IsCancellationRequested)
                 {
                     var grew = await StepAsync(frontier, stop);
-                    Volatile.Write(ref _treeSize, frontier.Size);
                     await CheckpointIfDueAsync(frontier, stop);
                     if (!grew) await Task.Delay(_poll, stop);
                     // Keep the leader connection honest: if PostgreSQL went away, start over.

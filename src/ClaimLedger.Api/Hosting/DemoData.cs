@@ -23,15 +23,14 @@ public sealed class DemoData(LedgerDatabase database, IDocumentStore store, Time
     public async Task StartAsync(CancellationToken ct)
     {
         if (!database.SelfProvisioned) return;
-        await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         var keys = await EnsureDemoUsersAsync(ct);
         Console.WriteLine($"ClaimLedger demo users on {database.Describe()} (development only):");
         foreach (var (name, role) in DemoUsers) Console.WriteLine($"  {name,-16} {role,-9} {keys[name]}");
 
         await using var session = store.QuerySession();
         if (await session.Events.QueryAllRawEvents().AnyAsync(ct)) return;
-        var seeded = await SeedArticleAsync(store, ct);
-        logger.LogInformation("Seeded the demo article: {Claims} claims on {Figures} figures", seeded.Claims, seeded.Figures);
+        var seeded = await SeedAsync(store, ct);
+        logger.LogInformation("Seeded the demo article: {Claims} claims on {Figures} figures", seeded.Claims.Count, seeded.Figures.Count);
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
@@ -69,12 +68,6 @@ public sealed class DemoData(LedgerDatabase database, IDocumentStore store, Time
     private const string Un = "ONU (United Nations)";
 
     /// <summary>The seed article, its figures and its claims, appended as the demo checker through the same rules as the API.</summary>
-    public static async Task<(int Claims, int Figures)> SeedArticleAsync(IDocumentStore store, CancellationToken ct)
-    {
-        var seeded = await SeedAsync(store, ct);
-        return (seeded.Claims.Count, seeded.Figures.Count);
-    }
-
     public static async Task<Seeded> SeedAsync(IDocumentStore store, CancellationToken ct)
     {
         var text = ArticleText();

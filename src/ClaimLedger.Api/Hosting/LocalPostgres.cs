@@ -191,7 +191,8 @@ public static class LocalPostgres
         catch (SocketException) { return false; }
     }
 
-    private static int FreePort()
+    /// <summary>A TCP port free on the loopback interface right now.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -230,8 +231,9 @@ public static class LocalPostgres
         psi.RedirectStandardError = true;
         psi.WorkingDirectory = "/";
         using var process = Process.Start(psi) ?? throw new ProvisioningException($"Could not start {program}.");
-        // pg_ctl leaves the server holding inherited pipes: read until the program exits, not until the pipes close.
-        var stdout = process.StandardOutput.ReadLineAsync(ct);
+        // Drained, never awaited: a server started by pg_ctl may keep inherited pipes open, so this waits for the
+        // program to exit, not for its pipes to close.
+        _ = process.StandardOutput.ReadToEndAsync(ct);
         var stderr = process.StandardError.ReadToEndAsync(ct);
         await process.WaitForExitAsync(ct);
         if (process.ExitCode != 0)
@@ -239,7 +241,6 @@ public static class LocalPostgres
             var err = stderr.IsCompleted ? await stderr : "";
             throw new ProvisioningException($"{Path.GetFileName(program)} {string.Join(' ', args)} failed ({process.ExitCode}): {err}");
         }
-        _ = stdout;
     }
 
     [System.Runtime.InteropServices.DllImport("libc")]

@@ -49,7 +49,6 @@ public static class EventExport
                     writer.WriteNumber("leafIndex", reader.GetInt64(1));
                     writer.WriteString("leafHash", LeafContent.Hex((byte[])reader[2]));
                 }
-                else _ = reader[2];
                 writer.WriteString("streamId", reader.GetGuid(3).ToString("D"));
                 writer.WriteNumber("version", reader.GetInt64(4));
                 writer.WriteString("type", reader.GetString(5));
