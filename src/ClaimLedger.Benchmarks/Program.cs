@@ -100,9 +100,14 @@ namespace ClaimLedger.Benchmarks
             await StartApiAsync();
             await HttpWritesAsync(martenAlone, rawInsert);
             await ReadsAsync();
+            await SettleAsync();
+            var peak = PeakMemoryMb();
+            Add("Memory", "API peak resident memory under load", peak, "MB", "≤ 400 MB", peak <= 400);
+            // The API's daemon would run the history beside the rebuild: stop it first (its work is all settled).
+            await _api!.DisposeAsync();
+            _api = null;
             await RebuildAsync();
             await VerifyAsync();
-            Add("Memory", "API peak resident memory under load", PeakMemoryMb(), "MB", "≤ 400 MB", PeakMemoryMb() <= 400);
         }
 
         // ---- 1. The physical limit ----
@@ -351,8 +356,24 @@ namespace ClaimLedger.Benchmarks
             return figure;
         }
 
+        /// <summary>Until the API's daemon has projected every event into the revision history, and the sequencer made them leaves.</summary>
+        private async Task SettleAsync()
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(10);
+            while (DateTime.UtcNow < deadline)
+            {
+                var behind = await ScalarAsync("select (select coalesce(max(seq_id), 0) from claimledger.mt_events) - " +
+                                               "(select coalesce(max(last_seq_id), 0) from claimledger.mt_event_progression where name = 'FigureHistory:All')");
+                var unsequenced = await ScalarAsync("select (select count(*) from claimledger.mt_events) - (select count(*) from claimledger.ledger_leaves)");
+                if (behind <= 0 && unsequenced <= 0) return;
+                await Task.Delay(100);
+            }
+            throw new TimeoutException("the revision history or the ledger did not catch up in 10 minutes");
+        }
+
         private async Task<List<DateTimeOffset>> RevisionTimesAsync(Guid figure)
         {
+            await SettleAsync();
             await using var conn = await OpenAsync();
             await using var cmd = new NpgsqlCommand(
                 "select (data->>'recordedAt')::timestamptz from claimledger.mt_doc_figurerevision where data->>'figureId' = @f order by random() limit 200", conn);
@@ -433,13 +454,14 @@ namespace ClaimLedger.Benchmarks
             await log.WriteLineAsync("6. Projection rebuild and ledger verification");
             var events = await ScalarAsync("select count(*) from claimledger.mt_events");
             using var daemon = await _store.BuildProjectionDaemonAsync();
-            foreach (var projection in new[] { FigureHistoryProjection.Name, "Claim" })
+            foreach (var projection in new[] { FigurePictureProjection.Name, FigureHistoryProjection.Name, "Claim" })
             {
                 var watch = Stopwatch.StartNew();
                 await daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(20), CancellationToken.None);
                 var rate = events / watch.Elapsed.TotalSeconds;
+                var figures = projection != "Claim";
                 Add("Rebuild", $"{projection} rebuild ({events:N0} events)", rate, "events/s",
-                    projection == FigureHistoryProjection.Name ? "≥ 20,000 events/s" : null, projection == FigureHistoryProjection.Name ? rate >= 20_000 : null);
+                    figures ? "≥ 20,000 events/s" : null, figures ? rate >= 20_000 : null);
             }
         }
 

@@ -21,7 +21,8 @@ namespace ClaimLedger.Reliability
     /// The long runs, each with a short mode for CI:
     /// <c>crash [--kills N]</c> — SIGKILL the API under 8 writers, restart it, and check that every acknowledged write is
     /// stored exactly once, projections equal a rebuild, and the ledger verifies;
-    /// <c>takeover</c> — two nodes, kill the one that sequences the ledger, measure how long until the other takes over;
+    /// <c>takeover</c> — two nodes, kill the one that sequences the ledger and runs the revision history, measure how long
+    /// until the other takes each over;
     /// <c>soak [--seconds S]</c> — mixed traffic with memory and latency recorded per window.
     /// </summary>
     public static class ReliabilityProgram
@@ -183,7 +184,7 @@ namespace ClaimLedger.Reliability
             return counts;
         }
 
-        /// <summary>Waits until every event is a leaf and a signed checkpoint covers them all.</summary>
+        /// <summary>Waits until every event is a leaf, a signed checkpoint covers them all, and the daemon's history has them.</summary>
         private async Task SettleAsync(List<string> failures)
         {
             var api = await StartAsync();
@@ -194,13 +195,15 @@ namespace ClaimLedger.Reliability
                 var deadline = DateTime.UtcNow.AddSeconds(60);
                 while (DateTime.UtcNow < deadline)
                 {
-                    await using var cmd = new NpgsqlCommand("select (select count(*) from claimledger.mt_events), (select count(*) from claimledger.ledger_leaves), (select coalesce(max(tree_size), 0) from claimledger.ledger_checkpoints)", conn);
+                    await using var cmd = new NpgsqlCommand("select (select count(*) from claimledger.mt_events), (select count(*) from claimledger.ledger_leaves), " +
+                        "(select coalesce(max(tree_size), 0) from claimledger.ledger_checkpoints), " +
+                        "(select coalesce(max(seq_id), 0) from claimledger.mt_events) - (select coalesce(max(last_seq_id), 0) from claimledger.mt_event_progression where name = 'FigureHistory:All')", conn);
                     await using var r = await cmd.ExecuteReaderAsync();
                     await r.ReadAsync();
-                    if (r.GetInt64(0) == r.GetInt64(1) && r.GetInt64(1) == r.GetInt64(2)) return;
+                    if (r.GetInt64(0) == r.GetInt64(1) && r.GetInt64(1) == r.GetInt64(2) && r.GetInt64(3) <= 0) return;
                     await Task.Delay(200);
                 }
-                failures.Add("the ledger did not settle: some events are not in a signed checkpoint");
+                failures.Add("the ledger did not settle: some events are not in a signed checkpoint, or the revision history is behind");
             }
             finally { api.Kill(); }
         }
@@ -232,6 +235,12 @@ namespace ClaimLedger.Reliability
         }
 
         // ---- takeover ----
+        /// <summary>
+        /// Two nodes. The first runs everything (it starts alone: the ledger sequencer by advisory lock, the revision
+        /// history by Wolverine's assignment); it is killed under writes to the second. Measured: how long until the
+        /// second sequences a new event, and how long until its daemon projects one. Then nothing may be missing: every
+        /// event a leaf, the history complete, and equal to what a rebuild gives.
+        /// </summary>
         public async Task<Report> TakeoverAsync()
         {
             await PrepareAsync("takeover");
@@ -239,32 +248,75 @@ namespace ClaimLedger.Reliability
             var first = await StartAsync();
             var (source, figures) = await ArrangeAsync(first);
             await WaitAsync("select count(*) from claimledger.ledger_checkpoints", n => n > 0, TimeSpan.FromSeconds(30));
+            await WaitAsync(HistoryBehind, n => n <= 0, TimeSpan.FromSeconds(30));
             var second = await StartAsync();
+            await WaitAsync("select count(*) from claimledger.wolverine_nodes", n => n == 2, TimeSpan.FromSeconds(30));
             var stop = new CancellationTokenSource();
             var writer = Task.Run(async () =>
             {
                 for (var i = 0; !stop.IsCancellationRequested; i++)
                 {
-                    try { await PostAsync(second.Http, "/api/claims", new { sourceId = source, quote = "242 victimes", attributedTo = $"t{i}", figureId = figures[0], value = new { amount = i, bound = "exact" } }, $"t{i}"); }
+                    try { await PostAsync(second.Http, "/api/claims", new { sourceId = source, quote = "242 victimes", attributedTo = $"t{i % 7}", figureId = figures[i % 2], value = new { amount = i, bound = "exact" } }, $"t{i}"); }
                     catch (HttpRequestException) { }
                     await Task.Delay(20);
                 }
             });
             await Task.Delay(1500);
+            // The history runs where Wolverine's leader put it: on the first node, which was alone when it started.
+            var runsHistory = await ScalarAsync("select count(*) from claimledger.wolverine_node_assignments a join claimledger.wolverine_nodes n on n.id = a.node_id " +
+                                                "where a.id like '%figurehistory%' and n.started = (select min(started) from claimledger.wolverine_nodes)");
+            if (runsHistory != 1) failures.Add("the revision history was not running on the first node before it was killed");
             var killedAt = DateTimeOffset.UtcNow;
             var watch = Stopwatch.StartNew();
             first.Kill();
-            await WaitAsync($"select count(*) from claimledger.ledger_leaves l join claimledger.mt_events e on e.seq_id = l.seq_id where e.timestamp > '{killedAt:O}'",
-                n => n > 0, TimeSpan.FromSeconds(60));
-            var takeover = watch.Elapsed.TotalSeconds;
+            var afterKill = $"select coalesce(min(seq_id), 0) from claimledger.mt_events where timestamp > '{killedAt:O}'";
+            var sequencer = Task.Run(async () =>
+            {
+                await WaitAsync($"select count(*) from claimledger.ledger_leaves l join claimledger.mt_events e on e.seq_id = l.seq_id where e.timestamp > '{killedAt:O}'",
+                    n => n > 0, TimeSpan.FromSeconds(60));
+                return watch.Elapsed.TotalSeconds;
+            });
+            var projections = Task.Run(async () =>
+            {
+                await WaitAsync($"select case when ({afterKill}) = 0 then 0 else (select coalesce(max(last_seq_id), 0) from claimledger.mt_event_progression where name = 'FigureHistory:All') - ({afterKill}) + 1 end",
+                    n => n > 0, TimeSpan.FromSeconds(120));
+                return watch.Elapsed.TotalSeconds;
+            });
+            var sequencerSeconds = await sequencer;
+            var projectionSeconds = await projections;
             await Task.Delay(1000);
             stop.Cancel();
             await writer;
             await WaitAsync("select (select count(*) from claimledger.mt_events) - (select count(*) from claimledger.ledger_leaves)", n => n == 0, TimeSpan.FromSeconds(30));
+            await WaitAsync(HistoryBehind, n => n <= 0, TimeSpan.FromSeconds(60));
+            var missing = await ScalarAsync("select count(*) from claimledger.mt_doc_figurepicture p where (p.data->>'revisionCount')::bigint <> " +
+                                            "(select count(*) from claimledger.mt_doc_figurerevision r where r.data->>'figureId' = p.id::text)");
+            if (missing > 0) failures.Add($"{missing} figures have a revision history shorter or longer than their picture's revision count");
             var verified = await Verify(second, failures);
+            var live = await ProjectionSnapshot.TakeAsync(_cs);
             second.Kill();
+            var rebuild = await RunCliAsync("projections", "rebuild");
+            if (rebuild != 0) failures.Add($"projections rebuild exited {rebuild}");
+            failures.AddRange(ProjectionSnapshot.Compare(live, await ProjectionSnapshot.TakeAsync(_cs)));
             await DropAsync();
-            return new Report("takeover", failures.Count == 0, new Dictionary<string, object> { ["takeoverSeconds"] = Math.Round(takeover, 2), ["eventsVerified"] = verified }, failures);
+            return new Report("takeover", failures.Count == 0, new Dictionary<string, object>
+            {
+                ["takeoverSeconds"] = Math.Round(Math.Max(sequencerSeconds, projectionSeconds), 2),
+                ["sequencerTakeoverSeconds"] = Math.Round(sequencerSeconds, 2),
+                ["projectionTakeoverSeconds"] = Math.Round(projectionSeconds, 2),
+                ["eventsVerified"] = verified,
+            }, failures);
+        }
+
+        private const string HistoryBehind =
+            "select (select coalesce(max(seq_id), 0) from claimledger.mt_events) - (select coalesce(max(last_seq_id), 0) from claimledger.mt_event_progression where name = 'FigureHistory:All')";
+
+        private async Task<long> ScalarAsync(string sql)
+        {
+            await using var conn = new NpgsqlConnection(_cs);
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand(sql, conn);
+            return Convert.ToInt64(await cmd.ExecuteScalarAsync());
         }
 
         private async Task WaitAsync(string sql, Func<long, bool> done, TimeSpan timeout)
@@ -368,7 +420,8 @@ namespace ClaimLedger.Reliability
     public static class ProjectionSnapshot
     {
         public static readonly string[] Tables =
-            ["mt_doc_claim", "mt_doc_source", "mt_doc_figure", "mt_doc_figurepicture", "mt_doc_figureclaim", "mt_doc_figurerevision", "mt_doc_figureentrychange"];
+            ["mt_doc_claim", "mt_doc_source", "mt_doc_figure", "mt_doc_figurepicture", "mt_doc_figureclaim", "mt_doc_figurehistorypicture",
+             "mt_doc_figurehistoryclaim", "mt_doc_figurerevision", "mt_doc_figureentrychange"];
 
         public static async Task<Dictionary<string, Dictionary<string, string>>> TakeAsync(string cs)
         {

@@ -1,292 +1,55 @@
-using ClaimLedger.Claims;
 using ClaimLedger.Figures.Picture;
-using JasperFx.Events;
 using Marten;
-using Marten.Events.Projections;
 
 namespace ClaimLedger.Figures;
 
 /// <summary>
-/// Keeps, for every figure, its current picture, the dense revision history of every claim on it, and the changes
-/// to each originator's entry that as-of answers replay. Inline, so a read after a 2xx write shows it; writers to
-/// one figure are serialised (<see cref="FigureLock"/>) before their events get sequence numbers, so the order the
-/// events are numbered in is the order they were applied in, and a rebuild (which replays in sequence order)
-/// yields the same documents.
+/// The revision history of every figure and the entry changes that as-of answers replay: run by the async daemon (on
+/// one node of the cluster, as Wolverine assigns it), so a write pays for the picture only. It keeps its own copy of
+/// the pictures and claims it follows, as they stood at its position, which trails the inline picture.
 /// </summary>
-public sealed class FigureHistoryProjection : IProjection
+public sealed class FigureHistoryProjection : FigureTimeline
 {
     public const string Name = "FigureHistory";
 
-    private readonly ReplayCache _replay = new();
-    private readonly SemaphoreSlim _replayGate = new(1, 1);
+    protected override string ShardName => $"{Name}:All";
+    protected override bool KeepsHistory => true;
 
-    public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken ct)
-    {
-        // Inline, every batch is one transaction that holds the figure locks, so the stored documents are the truth.
-        // In the daemon (a rebuild), ranges are applied in order but committed behind, so what the previous ranges
-        // wrote may not be visible yet: their documents are carried over in memory.
-        // Marten's daemon session type is internal, hence the name; RebuildTests fails if it ever changes.
-        var replay = operations.GetType().FullName == "Marten.Events.Daemon.Internals.ProjectionDocumentSession" ? _replay : null;
-        if (replay != null) await _replayGate.WaitAsync(ct);
-        try
-        {
-            replay?.Begin(events);
-            var batch = new Batch(operations, replay);
-            await batch.PrefetchAsync(events, ct);
-            // Inline, events come in the order they were appended (their sequence numbers are not known yet).
-            foreach (var e in events.OrderBy(e => e.Sequence)) await batch.ApplyAsync(e, ct);
-            batch.Store();
-        }
-        finally
-        {
-            if (replay != null) _replayGate.Release();
-        }
-    }
+    protected override async Task<IReadOnlyList<FigureClaim>> LoadClaimsAsync(IDocumentOperations operations, Guid[] ids, CancellationToken ct) =>
+        await operations.LoadManyAsync<FigureHistoryClaim>(ct, ids);
 
-    /// <summary>Documents written by recent daemon ranges, newest state first; older ones are surely committed.</summary>
-    private sealed class ReplayCache
-    {
-        private const int Capacity = 100_000;
-        private long _lastSequence;
-        private int _generation;
-        public readonly Dictionary<Guid, (FigureClaim Claim, int Generation)> Claims = new();
-        public readonly Dictionary<Guid, (FigurePicture Picture, int Generation)> Pictures = new();
-        public readonly Dictionary<(Guid Figure, string Key), HashSet<Guid>> ByOriginator = new();
+    protected override async Task<FigureClaim?> LoadClaimAsync(IDocumentOperations operations, Guid id, CancellationToken ct) =>
+        await operations.LoadAsync<FigureHistoryClaim>(id, ct);
 
-        public void Begin(IReadOnlyList<IEvent> events)
-        {
-            if (events.Count == 0) return;
-            // A range that starts at or before what was applied is a new rebuild (or a retry): start afresh.
-            if (events.Min(e => e.Sequence) <= _lastSequence) { Claims.Clear(); Pictures.Clear(); ByOriginator.Clear(); }
-            _lastSequence = events.Max(e => e.Sequence);
-            _generation++;
-            if (Claims.Count <= Capacity) return;
-            foreach (var (id, (claim, generation)) in Claims.ToList())
-                if (generation < _generation - 4)
-                {
-                    Claims.Remove(id);
-                    if (ByOriginator.TryGetValue((claim.FigureId, claim.OriginatorKey), out var ids)) ids.Remove(id);
-                }
-            foreach (var (id, (_, generation)) in Pictures.ToList())
-                if (generation < _generation - 4) Pictures.Remove(id);
-        }
+    protected override async Task<IReadOnlyList<FigurePicture>> LoadPicturesAsync(IDocumentOperations operations, Guid[] ids, CancellationToken ct) =>
+        await operations.LoadManyAsync<FigureHistoryPicture>(ct, ids);
 
-        public void Remember(FigureClaim claim, FigureClaim? replaced)
-        {
-            if (replaced != null && ByOriginator.TryGetValue((replaced.FigureId, replaced.OriginatorKey), out var old)) old.Remove(claim.Id);
-            Claims[claim.Id] = (claim, _generation);
-            var key = (claim.FigureId, claim.OriginatorKey);
-            if (!ByOriginator.TryGetValue(key, out var ids)) ByOriginator[key] = ids = [];
-            ids.Add(claim.Id);
-        }
+    protected override async Task<FigurePicture?> LoadPictureAsync(IDocumentOperations operations, Guid id, CancellationToken ct) =>
+        await operations.LoadAsync<FigureHistoryPicture>(id, ct);
 
-        public void Remember(FigurePicture picture) => Pictures[picture.Id] = (picture, _generation);
-    }
+    protected override async Task<IReadOnlyList<FigureClaim>> StandingBeforeAsync(IDocumentOperations operations, Guid figureId, string key,
+        long below, int take, CancellationToken ct) =>
+        await operations.Query<FigureHistoryClaim>()
+            .Where(c => c.FigureId == figureId && c.OriginatorKey == key && c.Standing && c.SubmittedRevision < below)
+            .OrderByDescending(c => c.SubmittedRevision).Take(take).ToListAsync(ct);
 
-    /// <summary>The documents one batch of events touches, loaded once and stored once.</summary>
-    private sealed class Batch(IDocumentOperations operations, ReplayCache? replay)
-    {
-        private readonly Dictionary<Guid, FigurePicture?> _pictures = new();
-        private readonly Dictionary<Guid, FigureClaim?> _claims = new();
-        private readonly Dictionary<Guid, FigureClaim?> _loaded = new();
-        private readonly HashSet<Guid> _changedClaims = [];
-        private readonly List<object> _inserts = [];
+    protected override void Store(IDocumentOperations operations, FigurePicture picture) =>
+        operations.Store(picture as FigureHistoryPicture ?? new FigureHistoryPicture(picture));
 
-        public async Task PrefetchAsync(IReadOnlyList<IEvent> events, CancellationToken ct)
-        {
-            var claimIds = events.Where(e => e.Data is not (ClaimSubmitted or FigureDefined or Sources.SourceRegistered))
-                .Select(e => e.StreamId).Distinct().Where(id => replay?.Claims.ContainsKey(id) != true).ToArray();
-            if (claimIds.Length > 0)
-                foreach (var c in await operations.LoadManyAsync<FigureClaim>(ct, claimIds)) _loaded[c.Id] = c;
-            var figureIds = _loaded.Values.Select(c => c!.FigureId)
-                .Concat(events.Select(e => e.Data).OfType<ClaimSubmitted>().Where(s => s.FigureId != null).Select(s => s.FigureId!.Value))
-                .Distinct().Where(id => replay?.Pictures.ContainsKey(id) != true).ToArray();
-            if (figureIds.Length > 0)
-                foreach (var p in await operations.LoadManyAsync<FigurePicture>(ct, figureIds)) _pictures[p.Id] = p;
-        }
-
-        public async Task ApplyAsync(IEvent e, CancellationToken ct)
-        {
-            switch (e.Data)
-            {
-                case FigureDefined d:
-                    _pictures[d.FigureId] = new FigurePicture
-                    {
-                        Id = d.FigureId, Title = d.Title, Metric = d.Metric, Unit = d.Unit, Place = d.Place, Topic = d.Topic,
-                    };
-                    return;
-                case ClaimSubmitted { FigureId: { } figureId } s:
-                {
-                    var submitted = Claim.Create((IEvent<ClaimSubmitted>)e);
-                    var after = FigureClaim.From(submitted, 0); // its revision number is given when it is recorded
-                    await RecordAsync(e, figureId, null, after, RevisionChange.ClaimAdded, null, s.SourceId, ct);
-                    return;
-                }
-                case ClaimSubmitted:
-                    return; // a claim on no figure is in no picture
-            }
-
-            if (e.Data is not (EvidenceAttached or DisputeOpened or DisputeResolved or VerdictRecorded or ClaimCorrected or ClaimRetracted or ClaimSuperseded))
-                return;
-            var before = await ClaimAsync(e.StreamId, ct);
-            if (before is null) return; // not a claim on a figure
-            var state = before.ToClaim().Folding([e.Data], e.UserName ?? "", e.Timestamp);
-            var afterClaim = FigureClaim.From(state, before.SubmittedRevision);
-            var (change, reason, source) = e.Data switch
-            {
-                EvidenceAttached x => (RevisionChange.EvidenceAttached, x.Note, x.SourceId),
-                DisputeOpened x => (RevisionChange.Disputed, x.Reason, x.SourceId ?? before.SourceId),
-                DisputeResolved x => (RevisionChange.DisputeResolved, $"{x.Outcome.ToString().ToLowerInvariant()}: {x.Note}", before.SourceId),
-                VerdictRecorded x => (RevisionChange.Verdict, x.Note, before.SourceId),
-                ClaimCorrected x => (RevisionChange.ValueCorrected, x.Reason, before.SourceId),
-                ClaimRetracted x => (RevisionChange.Retracted, x.Reason, before.SourceId),
-                ClaimSuperseded x => (RevisionChange.Superseded, $"superseded by the claim {x.SupersededBy}", before.SourceId),
-                _ => throw new InvalidOperationException(e.Data.GetType().Name),
-            };
-            await RecordAsync(e, before.FigureId, before, afterClaim, change, reason, source, ct);
-        }
-
-        private async Task RecordAsync(IEvent e, Guid figureId, FigureClaim? before, FigureClaim after, RevisionChange change,
-            string? reason, Guid sourceId, CancellationToken ct)
-        {
-            var picture = await PictureAsync(figureId, ct);
-            if (picture is null) return;
-            var revision = picture.RevisionCount + 1;
-            // Claims are ordered by the revision that added them: the order the figure's writers were serialised in,
-            // live and in a rebuild alike (event sequence numbers are not known yet to an inline projection).
-            if (before is null) after = after with { SubmittedRevision = revision };
-            _claims[after.Id] = after;
-            _changedClaims.Add(after.Id);
-
-            _inserts.Add(new FigureRevision
-            {
-                Id = FigureRevision.IdFor(figureId, revision), FigureId = figureId, Revision = revision,
-                RecordedAt = e.Timestamp, Actor = e.UserName ?? "", ClaimId = after.Id, AttributedTo = after.AttributedTo,
-                Change = change, PreviousValue = before != null && before.Value != after.Value ? before.Value : null,
-                Value = after.Value, Status = after.Status, SourceId = sourceId, Reason = reason,
-            });
-            picture = picture with { RevisionCount = revision, LastChangedAt = e.Timestamp };
-
-            foreach (var key in new[] { before?.OriginatorKey, after.OriginatorKey }.OfType<string>().Distinct())
-            {
-                var previous = picture.Current.FirstOrDefault(c => FigureClaim.KeyOf(c.AttributedTo) == key);
-                var (entry, entryRevision) = await EntryAfterAsync(picture, key, previous, after, ct);
-                if (entry == previous && picture.OriginatorKeys.Contains(key)) continue;
-                picture = picture.WithEntry(key, entry, entryRevision);
-                _inserts.Add(new FigureEntryChange
-                {
-                    Id = $"{FigureRevision.IdFor(figureId, revision)}/{key}", FigureId = figureId, OriginatorKey = key,
-                    Revision = revision, Entry = entry,
-                });
-            }
-            _pictures[figureId] = picture;
-        }
-
-        /// <summary>
-        /// The originator's entry after one claim changed: usually decided from the entry and the claim alone; only
-        /// when the entry's own claim stops standing (or changes originator) is the next standing one looked up.
-        /// </summary>
-        private async Task<(FigureEntry? Entry, long? Revision)> EntryAfterAsync(FigurePicture picture, string key, FigureEntry? previous,
-            FigureClaim changed, CancellationToken ct)
-        {
-            var changedHere = changed.OriginatorKey == key;
-            (FigureEntry?, long?) Changed() => (changed.ToEntry(), changed.SubmittedRevision);
-            if (previous is null)
-                return changedHere && changed.Standing ? Changed() : (null, null);
-            var previousRevision = picture.EntryRevisions.TryGetValue(key, out var r) ? r : (await ClaimAsync(previous.ClaimId, ct))?.SubmittedRevision;
-            if (previous.ClaimId != changed.Id)
-            {
-                if (!changedHere || !changed.Standing) return (previous, previousRevision);
-                return previousRevision is null || changed.SubmittedRevision > previousRevision ? Changed() : (previous, previousRevision);
-            }
-            if (changedHere && changed.Standing) return Changed();
-            var next = await LatestStandingAsync(picture.Id, key, ct);
-            return (next?.ToEntry(), next?.SubmittedRevision);
-        }
-
-        /// <summary>
-        /// The originator's latest standing claim on the figure: what this batch and recent ranges know first, then what
-        /// is stored, newest first (an index walk that stops at the first standing claim).
-        /// </summary>
-        private async Task<FigureClaim?> LatestStandingAsync(Guid figureId, string key, CancellationToken ct)
-        {
-            var known = _claims.Values.OfType<FigureClaim>().ToList();
-            if (replay != null && replay.ByOriginator.TryGetValue((figureId, key), out var recent))
-                known.AddRange(recent.Where(id => !_claims.ContainsKey(id)).Select(id => replay.Claims[id].Claim));
-            var best = known.Where(c => c.FigureId == figureId && c.OriginatorKey == key && c.Standing).MaxBy(c => c.SubmittedRevision);
-            var below = long.MaxValue;
-            while (true)
-            {
-                var page = await operations.Query<FigureClaim>()
-                    .Where(c => c.FigureId == figureId && c.OriginatorKey == key && c.Standing && c.SubmittedRevision < below)
-                    .OrderByDescending(c => c.SubmittedRevision).Take(20).ToListAsync(ct);
-                foreach (var stored in page)
-                {
-                    if (best != null && stored.SubmittedRevision <= best.SubmittedRevision) return best;
-                    // A newer state known in memory wins over what is stored.
-                    if (_claims.ContainsKey(stored.Id) || replay?.Claims.ContainsKey(stored.Id) == true) continue;
-                    return stored;
-                }
-                if (page.Count < 20) return best;
-                below = page[^1].SubmittedRevision;
-            }
-        }
-
-        private async Task<FigureClaim?> ClaimAsync(Guid id, CancellationToken ct)
-        {
-            if (_claims.TryGetValue(id, out var known)) return known;
-            if (replay != null && replay.Claims.TryGetValue(id, out var carried)) return _claims[id] = carried.Claim;
-            if (_loaded.TryGetValue(id, out var loaded)) return _claims[id] = loaded;
-            return _claims[id] = await operations.LoadAsync<FigureClaim>(id, ct);
-        }
-
-        private async Task<FigurePicture?> PictureAsync(Guid id, CancellationToken ct)
-        {
-            if (_pictures.TryGetValue(id, out var known)) return known;
-            if (replay != null && replay.Pictures.TryGetValue(id, out var carried)) return _pictures[id] = carried.Picture;
-            return _pictures[id] = await operations.LoadAsync<FigurePicture>(id, ct);
-        }
-
-        public void Store()
-        {
-            foreach (var picture in _pictures.Values.OfType<FigurePicture>())
-            {
-                operations.Store(picture);
-                replay?.Remember(picture);
-            }
-            foreach (var id in _changedClaims)
-            {
-                var claim = _claims[id]!;
-                operations.Store(claim);
-                replay?.Remember(claim, replay.Claims.TryGetValue(id, out var old) ? old.Claim : _loaded.GetValueOrDefault(id));
-            }
-            foreach (var doc in _inserts)
-            {
-                switch (doc)
-                {
-                    case FigureRevision r: operations.Store(r); break;
-                    case FigureEntryChange c: operations.Store(c); break;
-                }
-            }
-        }
-    }
+    protected override void Store(IDocumentOperations operations, FigureClaim claim) =>
+        operations.Store(claim as FigureHistoryClaim ?? new FigureHistoryClaim(claim));
 }
 
-/// <summary>
-/// Serialises the writers of one figure for the rest of the transaction (an advisory transaction lock), taken before
-/// Marten numbers the events so that sequence order is apply order on every figure.
-/// </summary>
-public static class FigureLock
+/// <summary>A figure's picture as the revision history last left it (the history projection's own working state).</summary>
+public sealed record FigureHistoryPicture : FigurePicture
 {
-    private const int LockSpace = 0x434C46; // "CLF"
+    public FigureHistoryPicture() { }
+    public FigureHistoryPicture(FigurePicture picture) : base(picture) { }
+}
 
-    /// <summary>Call inside the session's transaction (an exclusive fetch or <c>BeginTransactionAsync</c> opened it).</summary>
-    public static async Task AcquireAsync(IDocumentSession session, Guid figureId, CancellationToken ct)
-    {
-        await using var command = session.Connection!.CreateCommand();
-        command.CommandText = "select pg_advisory_xact_lock(@space, @key)";
-        command.Parameters.AddWithValue("space", LockSpace);
-        command.Parameters.AddWithValue("key", BitConverter.ToInt32(figureId.ToByteArray(), 12));
-        await command.ExecuteNonQueryAsync(ct);
-    }
+/// <summary>A claim on a figure as the revision history last left it (the history projection's own working state).</summary>
+public sealed record FigureHistoryClaim : FigureClaim
+{
+    public FigureHistoryClaim() { }
+    public FigureHistoryClaim(FigureClaim claim) : base(claim) { }
 }

@@ -12,15 +12,22 @@ public static class FigureSetup
         opts.Projections.Add<FigureProjection>(ProjectionLifecycle.Inline);
         opts.Schema.For<Figure>().Index(f => f.Metric);
 
-        opts.Projections.Add(new FigureHistoryProjection(), ProjectionLifecycle.Inline, FigureHistoryProjection.Name, o =>
+        opts.Projections.Add(new FigurePictureProjection(), ProjectionLifecycle.Inline, FigurePictureProjection.Name, o =>
         {
             o.DeleteViewTypeOnTeardown<FigurePicture>();
             o.DeleteViewTypeOnTeardown<FigureClaim>();
+        });
+        // Off the write path: the daemon keeps the history; readers of it wait (briefly) for the figure's revision.
+        opts.Projections.Add(new FigureHistoryProjection(), ProjectionLifecycle.Async, FigureHistoryProjection.Name, o =>
+        {
+            o.DeleteViewTypeOnTeardown<FigureHistoryPicture>();
+            o.DeleteViewTypeOnTeardown<FigureHistoryClaim>();
             o.DeleteViewTypeOnTeardown<FigureRevision>();
             o.DeleteViewTypeOnTeardown<FigureEntryChange>();
         });
         opts.Schema.For<FigurePicture>().Index(p => p.Metric);
         opts.Schema.For<FigureClaim>().Index(c => new { c.FigureId, c.OriginatorKey, c.SubmittedRevision }, i => i.Name = "figure_claim_by_originator");
+        opts.Schema.For<FigureHistoryClaim>().Index(c => new { c.FigureId, c.OriginatorKey, c.SubmittedRevision }, i => i.Name = "figure_history_claim_by_originator");
         opts.Schema.For<FigureRevision>().Identity(r => r.Id)
             .Index(r => new { r.FigureId, r.Revision }, i => i.Name = "figure_revision_by_number")
             .Index(r => new { r.FigureId, r.RecordedAt, r.Revision }, i => i.Name = "figure_revision_by_time");

@@ -36,13 +36,21 @@ public static class ClaimLedgerHost
         services.AddMarten(sp => LedgerStore(sp.GetRequiredService<LedgerDatabase>().ConnectionString))
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
-            .IntegrateWithWolverine()
-            .AddAsyncDaemon(DaemonMode.Solo);
+            // Async projections run where Wolverine's elected leader assigns them, one node at a time, and move to a
+            // live node when theirs stops answering (HotCold is unusable with the restore shim).
+            .IntegrateWithWolverine(m => m.UseWolverineManagedEventSubscriptionDistribution = true);
 
+        var nodes = builder.Configuration.GetSection("ClaimLedger:Nodes");
         builder.Host.UseWolverine(opts =>
         {
             opts.UseRuntimeCompilation();
             opts.Discovery.IncludeAssembly(typeof(ClaimLedgerHost).Assembly);
+            // How fast a dead node's projections move: heartbeats every second, a node silent for StaleAfterSeconds is
+            // ejected and its agents reassigned (Wolverine's defaults are 10 s and 60 s).
+            opts.Durability.FirstHealthCheckExecution = TimeSpan.FromMilliseconds(nodes.GetValue("FirstCheckMilliseconds", 200));
+            opts.Durability.HealthCheckPollingTime = TimeSpan.FromMilliseconds(nodes.GetValue("HeartbeatMilliseconds", 1000));
+            opts.Durability.StaleNodeTimeout = TimeSpan.FromSeconds(nodes.GetValue("StaleAfterSeconds", 10));
+            opts.Durability.CheckAssignmentPeriod = TimeSpan.FromSeconds(nodes.GetValue("CheckAssignmentSeconds", 2));
         });
         services.AddWolverineHttp();
 
@@ -67,6 +75,7 @@ public static class ClaimLedgerHost
             o.AddOperationTransformer<OpenApiOperations>();
         });
         services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<LedgerDatabase>().ConnectionString));
+        services.AddSingleton<Figures.Revisions.HistoryCatchUp>();
         services.AddSingleton<Audit.CheckpointSigner>();
         services.AddSingleton<Audit.LedgerVerifier>();
         services.AddSingleton<Audit.LedgerSequencer>();
@@ -91,6 +100,14 @@ public static class ClaimLedgerHost
         // ended, and land later under a new one — behind the ledger sequencer's back. A failed write fails (503/409),
         // and the client retries with its Idempotency-Key.
         opts.ConfigureWritePolly(_ => { });
+        // An event the daemon cannot read or apply stops its projection (and says so in the log) instead of being
+        // skipped: a history with a silent hole in it would be worse than one that is late.
+        foreach (var errors in new[] { opts.Projections.Errors, opts.Projections.RebuildErrors })
+        {
+            errors.SkipSerializationErrors = false;
+            errors.SkipApplyErrors = false;
+            errors.SkipUnknownEvents = false;
+        }
         opts.ConfigureAccess();
         opts.ConfigureSources();
         opts.ConfigureFigures();

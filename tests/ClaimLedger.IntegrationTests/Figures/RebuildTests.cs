@@ -49,6 +49,7 @@ public class RebuildTests : IAsyncLifetime
         });
         await Task.WhenAll(writers);
 
+        await _api.WaitForProjectionsAsync();
         var events = await ScalarAsync("select count(*) from claimledger.mt_events");
         events.ShouldBeGreaterThan(2000);
         var live = await SnapshotAsync();
@@ -61,6 +62,9 @@ public class RebuildTests : IAsyncLifetime
         var rebuilt = await SnapshotAsync();
         ClaimLedger.Reliability.ProjectionSnapshot.Compare(live, rebuilt).ShouldBeEmpty();
         live["mt_doc_figurerevision"].Count.ShouldBe(rebuilt["mt_doc_figurerevision"].Count);
+        // The history the daemon kept counts what the inline picture counted, figure by figure.
+        (await ScalarAsync("select count(*) from claimledger.mt_doc_figurepicture p join claimledger.mt_doc_figurehistorypicture h on h.id = p.id " +
+                           "where (p.data->>'revisionCount') <> (h.data->>'revisionCount')")).ShouldBe(0);
     }
 
     private async Task<ApiResponse> ResolveOpenDispute(Guid claim)

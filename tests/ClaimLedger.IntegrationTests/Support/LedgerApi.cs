@@ -44,6 +44,9 @@ public sealed class LedgerApi : IAsyncDisposable
 
     public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
 
+    /// <summary>Until the daemon's projections (the revision history) have every event appended so far.</summary>
+    public Task WaitForProjectionsAsync() => Marten.Events.TestingExtensions.WaitForNonStaleProjectionDataAsync(Host, TimeSpan.FromSeconds(60));
+
     private static readonly Lazy<Task<LedgerApi>> SharedInstance = new(() => StartAsync("shared"));
 
     /// <summary>One host for the tests that do not need a database of their own.</summary>

@@ -26,7 +26,9 @@ public static class GetFigureEndpoint
     [WolverineGet("/api/figures/{id}", Name = "GetFigure"), Authorize(Policy = Policies.Read)]
     [Tags("Figures")]
     [ProducesResponseType<FigurePictureView>(200)]
-    public static async Task<IResult> Get(Guid id, string? asOf, IQuerySession session, CancellationToken ct)
+    [ProducesResponseType<Microsoft.AspNetCore.Mvc.ProblemDetails>(503, "application/problem+json")]
+    public static async Task<IResult> Get(Guid id, string? asOf, IQuerySession session, Revisions.HistoryCatchUp history, HttpContext http,
+        CancellationToken ct)
     {
         DateTimeOffset at = default;
         if (asOf != null && !JsonSetup.TryParseInstant(asOf, out at))
@@ -38,6 +40,8 @@ public static class GetFigureEndpoint
         var figure = await session.LoadAsync<Figure>(id, ct);
         if (figure is null || figure.DefinedAt > at)
             return Problems.Result(404, $"the figure {id} was not yet defined at {at:O}", "asOf");
+        // As-of answers replay the history, which trails the picture: wait for the revisions the picture counts.
+        if (!await history.WaitForAsync(session, id, picture.RevisionCount, ct)) return Revisions.HistoryCatchUp.Behind(http, picture);
         return Results.Json(FigurePictureView.Of(await AsOfAsync(session, picture, at, ct)), JsonSetup.Options);
     }
 

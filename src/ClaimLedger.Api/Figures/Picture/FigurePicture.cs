@@ -12,9 +12,9 @@ public sealed record FigureRange(decimal Low, decimal High);
 
 /// <summary>
 /// The current picture of a figure: its definition, one entry per originator (its latest standing claim), the range
-/// across them, and how often and when it last changed. Kept by <see cref="FigureHistoryProjection"/>.
+/// across them, and how often and when it last changed. Kept by <see cref="FigurePictureProjection"/>.
 /// </summary>
-public sealed record FigurePicture
+public record FigurePicture
 {
     public Guid Id { get; init; }
     public string Title { get; init; } = "";

@@ -26,7 +26,7 @@ public sealed record FigureRevision
 }
 
 /// <summary>What the figure projection knows of one claim on a figure: enough to keep the picture.</summary>
-public sealed record FigureClaim
+public record FigureClaim
 {
     public Guid Id { get; init; }
     public Guid FigureId { get; init; }

@@ -33,7 +33,9 @@ public static class GetRevisionsEndpoint
     [WolverineGet("/api/figures/{id}/revisions", Name = "GetFigureRevisions"), Authorize(Policy = Policies.Read)]
     [Tags("Figures")]
     [ProducesResponseType<RevisionPage>(200)]
-    public static async Task<IResult> Get(Guid id, string? after, string? limit, IQuerySession session, CancellationToken ct)
+    [ProducesResponseType<Microsoft.AspNetCore.Mvc.ProblemDetails>(503, "application/problem+json")]
+    public static async Task<IResult> Get(Guid id, string? after, string? limit, IQuerySession session, HistoryCatchUp history,
+        HttpContext http, CancellationToken ct)
     {
         var take = DefaultLimit;
         if (limit != null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, null, out take) || take is < 1 or > MaxLimit))
@@ -41,15 +43,25 @@ public static class GetRevisionsEndpoint
         long from = 0;
         if (after != null && !Cursor.TryRead(after, id, out from))
             return Problems.Result(400, "is not a cursor this figure's revisions gave out", "after");
-        if (await session.LoadAsync<FigurePicture>(id, ct) is null) return Problems.NotFound("figure", id);
+        var picture = await session.LoadAsync<FigurePicture>(id, ct);
+        if (picture is null) return Problems.NotFound("figure", id);
 
-        var rows = await session.Query<FigureRevision>()
-            .Where(r => r.FigureId == id && r.Revision > from)
-            .OrderBy(r => r.Revision).Take(take + 1).ToListAsync(ct);
+        var rows = await PageAsync(session, id, from, take, ct);
+        // A short page ends the history: it must reach the picture's revision, or it would hide the newest changes.
+        if (rows.Count <= take && picture.RevisionCount > from)
+        {
+            if (!await history.WaitForAsync(session, id, picture.RevisionCount, ct, rows.Count == 0 ? from : rows[^1].Revision))
+                return HistoryCatchUp.Behind(http, picture);
+            rows = await PageAsync(session, id, from, take, ct);
+        }
         var items = rows.Take(take).Select(RevisionItem.Of).ToList();
         var next = rows.Count > take ? Cursor.Write(id, items[^1].Revision) : null;
         return Results.Json(new RevisionPage(items, next), JsonSetup.Options);
     }
+
+    private static Task<IReadOnlyList<FigureRevision>> PageAsync(IQuerySession session, Guid id, long from, int take, CancellationToken ct) =>
+        session.Query<FigureRevision>().Where(r => r.FigureId == id && r.Revision > from)
+            .OrderBy(r => r.Revision).Take(take + 1).ToListAsync(ct);
 
     /// <summary>An opaque cursor: the figure and the last revision seen, base64url-encoded.</summary>
     public static class Cursor

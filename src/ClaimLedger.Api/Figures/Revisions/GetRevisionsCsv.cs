@@ -18,12 +18,18 @@ public static class GetRevisionsCsvEndpoint
     [EndpointSummary("The revision history of a figure as CSV")]
     [WolverineGet("/api/figures/{id}/revisions.csv", Name = "GetFigureRevisionsCsv"), Authorize(Policy = Policies.Read)]
     [Tags("Figures", "Export")]
-    public static async Task Get(Guid id, IQuerySession session, HttpContext http)
+    public static async Task Get(Guid id, IQuerySession session, HistoryCatchUp history, HttpContext http)
     {
         var ct = http.RequestAborted;
-        if (await session.LoadAsync<FigurePicture>(id, ct) is null)
+        var picture = await session.LoadAsync<FigurePicture>(id, ct);
+        if (picture is null)
         {
             await Problems.Write(http, 404, Problems.TitleFor(404), $"no figure has the id {id}", "id");
+            return;
+        }
+        if (!await history.WaitForAsync(session, id, picture.RevisionCount, ct))
+        {
+            await HistoryCatchUp.Behind(http, picture).ExecuteAsync(http);
             return;
         }
         http.Response.ContentType = "text/csv; charset=utf-8";

@@ -1,0 +1,323 @@
+using ClaimLedger.Claims;
+using ClaimLedger.Figures.Picture;
+using JasperFx.Events;
+using Marten;
+using Marten.Events.Projections;
+
+namespace ClaimLedger.Figures;
+
+/// <summary>
+/// Follows the claims on every figure in the order their writers were serialised (<see cref="FigureLock"/> is taken
+/// before Marten numbers the events, so sequence order is apply order on every figure): each figure's entries per
+/// originator, its revision count, and what it knows of each claim. Two projections share it: the current picture,
+/// inline, so a read after a 2xx write shows it; and the revision history, which the daemon keeps off the write path
+/// with a copy of that state of its own (its position trails the inline one). Both number revisions with the same
+/// rule in the same order, so the history's revision N is the picture's revision N.
+/// </summary>
+public abstract class FigureTimeline : IProjection
+{
+    private readonly ReplayCache _replay = new();
+    private readonly SemaphoreSlim _replayGate = new(1, 1);
+
+    /// <summary>The daemon's name for this projection's progress row ("Name:All").</summary>
+    protected abstract string ShardName { get; }
+    /// <summary>Whether every revision and every entry change is stored as a document of its own.</summary>
+    protected abstract bool KeepsHistory { get; }
+    protected abstract Task<IReadOnlyList<FigureClaim>> LoadClaimsAsync(IDocumentOperations operations, Guid[] ids, CancellationToken ct);
+    protected abstract Task<FigureClaim?> LoadClaimAsync(IDocumentOperations operations, Guid id, CancellationToken ct);
+    protected abstract Task<IReadOnlyList<FigurePicture>> LoadPicturesAsync(IDocumentOperations operations, Guid[] ids, CancellationToken ct);
+    protected abstract Task<FigurePicture?> LoadPictureAsync(IDocumentOperations operations, Guid id, CancellationToken ct);
+    /// <summary>The originator's standing claims on the figure added before <paramref name="below"/>, newest first.</summary>
+    protected abstract Task<IReadOnlyList<FigureClaim>> StandingBeforeAsync(IDocumentOperations operations, Guid figureId, string key, long below, int take, CancellationToken ct);
+    protected abstract void Store(IDocumentOperations operations, FigurePicture picture);
+    protected abstract void Store(IDocumentOperations operations, FigureClaim claim);
+
+    public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken ct)
+    {
+        // Inline, every batch is one transaction that holds the figure locks, so the stored documents are the truth.
+        // In the daemon, ranges are applied in order but committed behind, so what the previous ranges wrote may not be
+        // visible yet: their documents are carried over in memory.
+        // Marten's daemon session type is internal, hence the name; RebuildTests fails if it ever changes.
+        var replay = operations.GetType().FullName == "Marten.Events.Daemon.Internals.ProjectionDocumentSession" ? _replay : null;
+        if (replay != null) await _replayGate.WaitAsync(ct);
+        try
+        {
+            if (replay != null && events.Count > 0 && !replay.Follows(events) ||
+                replay != null && events.Count > 0 && await ProgressAsync(operations, ct) > replay.LastSequence)
+                replay.Clear(); // a new rebuild, a retry, or another node ran this projection meanwhile
+            replay?.Begin(events);
+            var batch = new Batch(this, operations, replay);
+            await batch.PrefetchAsync(events, ct);
+            // Inline, events come in the order they were appended (their sequence numbers are not known yet).
+            foreach (var e in events.OrderBy(e => e.Sequence)) await batch.ApplyAsync(e, ct);
+            batch.Store();
+        }
+        finally
+        {
+            if (replay != null) _replayGate.Release();
+        }
+    }
+
+    /// <summary>How far this projection's committed progress is: past what this node applied, another node ran it.</summary>
+    private async Task<long> ProgressAsync(IDocumentOperations operations, CancellationToken ct)
+    {
+        var rows = await operations.QueryAsync<long>(
+            $"select last_seq_id from {operations.DocumentStore.Options.Events.DatabaseSchemaName}.mt_event_progression where name = ?", ct, ShardName);
+        return rows.Count == 0 ? 0 : rows[0];
+    }
+
+    /// <summary>Documents written by recent daemon ranges, newest state first; older ones are surely committed.</summary>
+    private sealed class ReplayCache
+    {
+        // Enough for a rebuild to find recent claims in memory; bounded, as a node may run this for months.
+        private const int Capacity = 25_000;
+        private int _generation;
+        public long LastSequence { get; private set; }
+        public readonly Dictionary<Guid, (FigureClaim Claim, int Generation)> Claims = new();
+        public readonly Dictionary<Guid, (FigurePicture Picture, int Generation)> Pictures = new();
+        public readonly Dictionary<(Guid Figure, string Key), HashSet<Guid>> ByOriginator = new();
+
+        /// <summary>A range that starts at or before what was applied is a new rebuild (or a retry).</summary>
+        public bool Follows(IReadOnlyList<IEvent> events) => events.Min(e => e.Sequence) > LastSequence;
+
+        public void Clear()
+        {
+            Claims.Clear();
+            Pictures.Clear();
+            ByOriginator.Clear();
+            LastSequence = 0;
+        }
+
+        public void Begin(IReadOnlyList<IEvent> events)
+        {
+            if (events.Count == 0) return;
+            LastSequence = events.Max(e => e.Sequence);
+            _generation++;
+            if (Claims.Count <= Capacity) return;
+            foreach (var (id, (claim, generation)) in Claims.ToList())
+                if (generation < _generation - 4)
+                {
+                    Claims.Remove(id);
+                    if (ByOriginator.TryGetValue((claim.FigureId, claim.OriginatorKey), out var ids)) ids.Remove(id);
+                }
+            foreach (var (id, (_, generation)) in Pictures.ToList())
+                if (generation < _generation - 4) Pictures.Remove(id);
+        }
+
+        public void Remember(FigureClaim claim, FigureClaim? replaced)
+        {
+            if (replaced != null && ByOriginator.TryGetValue((replaced.FigureId, replaced.OriginatorKey), out var old)) old.Remove(claim.Id);
+            Claims[claim.Id] = (claim, _generation);
+            var key = (claim.FigureId, claim.OriginatorKey);
+            if (!ByOriginator.TryGetValue(key, out var ids)) ByOriginator[key] = ids = [];
+            ids.Add(claim.Id);
+        }
+
+        public void Remember(FigurePicture picture) => Pictures[picture.Id] = (picture, _generation);
+    }
+
+    /// <summary>The documents one batch of events touches, loaded once and stored once.</summary>
+    private sealed class Batch(FigureTimeline projection, IDocumentOperations operations, ReplayCache? replay)
+    {
+        private readonly Dictionary<Guid, FigurePicture?> _pictures = new();
+        private readonly Dictionary<Guid, FigureClaim?> _claims = new();
+        private readonly Dictionary<Guid, FigureClaim?> _loaded = new();
+        private readonly HashSet<Guid> _changedClaims = [];
+        private readonly List<object> _inserts = [];
+
+        public async Task PrefetchAsync(IReadOnlyList<IEvent> events, CancellationToken ct)
+        {
+            var claimIds = events.Where(e => e.Data is not (ClaimSubmitted or FigureDefined or Sources.SourceRegistered))
+                .Select(e => e.StreamId).Distinct().Where(id => replay?.Claims.ContainsKey(id) != true).ToArray();
+            if (claimIds.Length > 0)
+                foreach (var c in await projection.LoadClaimsAsync(operations, claimIds, ct)) _loaded[c.Id] = c;
+            var figureIds = _loaded.Values.Select(c => c!.FigureId)
+                .Concat(events.Select(e => e.Data).OfType<ClaimSubmitted>().Where(s => s.FigureId != null).Select(s => s.FigureId!.Value))
+                .Distinct().Where(id => replay?.Pictures.ContainsKey(id) != true).ToArray();
+            if (figureIds.Length > 0)
+                foreach (var p in await projection.LoadPicturesAsync(operations, figureIds, ct)) _pictures[p.Id] = p;
+        }
+
+        public async Task ApplyAsync(IEvent e, CancellationToken ct)
+        {
+            switch (e.Data)
+            {
+                case FigureDefined d:
+                    _pictures[d.FigureId] = new FigurePicture
+                    {
+                        Id = d.FigureId, Title = d.Title, Metric = d.Metric, Unit = d.Unit, Place = d.Place, Topic = d.Topic,
+                    };
+                    return;
+                case ClaimSubmitted { FigureId: { } figureId } s:
+                {
+                    var submitted = Claim.Create((IEvent<ClaimSubmitted>)e);
+                    var after = FigureClaim.From(submitted, 0); // its revision number is given when it is recorded
+                    await RecordAsync(e, figureId, null, after, RevisionChange.ClaimAdded, null, s.SourceId, ct);
+                    return;
+                }
+                case ClaimSubmitted:
+                    return; // a claim on no figure is in no picture
+            }
+
+            if (e.Data is not (EvidenceAttached or DisputeOpened or DisputeResolved or VerdictRecorded or ClaimCorrected or ClaimRetracted or ClaimSuperseded))
+                return;
+            var before = await ClaimAsync(e.StreamId, ct);
+            if (before is null) return; // not a claim on a figure
+            var state = before.ToClaim().Folding([e.Data], e.UserName ?? "", e.Timestamp);
+            var afterClaim = FigureClaim.From(state, before.SubmittedRevision);
+            var (change, reason, source) = e.Data switch
+            {
+                EvidenceAttached x => (RevisionChange.EvidenceAttached, x.Note, x.SourceId),
+                DisputeOpened x => (RevisionChange.Disputed, x.Reason, x.SourceId ?? before.SourceId),
+                DisputeResolved x => (RevisionChange.DisputeResolved, $"{x.Outcome.ToString().ToLowerInvariant()}: {x.Note}", before.SourceId),
+                VerdictRecorded x => (RevisionChange.Verdict, x.Note, before.SourceId),
+                ClaimCorrected x => (RevisionChange.ValueCorrected, x.Reason, before.SourceId),
+                ClaimRetracted x => (RevisionChange.Retracted, x.Reason, before.SourceId),
+                ClaimSuperseded x => (RevisionChange.Superseded, $"superseded by the claim {x.SupersededBy}", before.SourceId),
+                _ => throw new InvalidOperationException(e.Data.GetType().Name),
+            };
+            await RecordAsync(e, before.FigureId, before, afterClaim, change, reason, source, ct);
+        }
+
+        private async Task RecordAsync(IEvent e, Guid figureId, FigureClaim? before, FigureClaim after, RevisionChange change,
+            string? reason, Guid sourceId, CancellationToken ct)
+        {
+            var picture = await PictureAsync(figureId, ct);
+            if (picture is null) return;
+            var revision = picture.RevisionCount + 1;
+            // Claims are ordered by the revision that added them: the order the figure's writers were serialised in,
+            // live and in a rebuild alike (event sequence numbers are not known yet to an inline projection).
+            if (before is null) after = after with { SubmittedRevision = revision };
+            _claims[after.Id] = after;
+            _changedClaims.Add(after.Id);
+
+            if (projection.KeepsHistory) _inserts.Add(new FigureRevision
+            {
+                Id = FigureRevision.IdFor(figureId, revision), FigureId = figureId, Revision = revision,
+                RecordedAt = e.Timestamp, Actor = e.UserName ?? "", ClaimId = after.Id, AttributedTo = after.AttributedTo,
+                Change = change, PreviousValue = before != null && before.Value != after.Value ? before.Value : null,
+                Value = after.Value, Status = after.Status, SourceId = sourceId, Reason = reason,
+            });
+            picture = picture with { RevisionCount = revision, LastChangedAt = e.Timestamp };
+
+            foreach (var key in new[] { before?.OriginatorKey, after.OriginatorKey }.OfType<string>().Distinct())
+            {
+                var previous = picture.Current.FirstOrDefault(c => FigureClaim.KeyOf(c.AttributedTo) == key);
+                var (entry, entryRevision) = await EntryAfterAsync(picture, key, previous, after, ct);
+                if (entry == previous && picture.OriginatorKeys.Contains(key)) continue;
+                picture = picture.WithEntry(key, entry, entryRevision);
+                if (projection.KeepsHistory) _inserts.Add(new FigureEntryChange
+                {
+                    Id = $"{FigureRevision.IdFor(figureId, revision)}/{key}", FigureId = figureId, OriginatorKey = key,
+                    Revision = revision, Entry = entry,
+                });
+            }
+            _pictures[figureId] = picture;
+        }
+
+        /// <summary>
+        /// The originator's entry after one claim changed: usually decided from the entry and the claim alone; only
+        /// when the entry's own claim stops standing (or changes originator) is the next standing one looked up.
+        /// </summary>
+        private async Task<(FigureEntry? Entry, long? Revision)> EntryAfterAsync(FigurePicture picture, string key, FigureEntry? previous,
+            FigureClaim changed, CancellationToken ct)
+        {
+            var changedHere = changed.OriginatorKey == key;
+            (FigureEntry?, long?) Changed() => (changed.ToEntry(), changed.SubmittedRevision);
+            if (previous is null)
+                return changedHere && changed.Standing ? Changed() : (null, null);
+            var previousRevision = picture.EntryRevisions.TryGetValue(key, out var r) ? r : (await ClaimAsync(previous.ClaimId, ct))?.SubmittedRevision;
+            if (previous.ClaimId != changed.Id)
+            {
+                if (!changedHere || !changed.Standing) return (previous, previousRevision);
+                return previousRevision is null || changed.SubmittedRevision > previousRevision ? Changed() : (previous, previousRevision);
+            }
+            if (changedHere && changed.Standing) return Changed();
+            var next = await LatestStandingAsync(picture.Id, key, ct);
+            return (next?.ToEntry(), next?.SubmittedRevision);
+        }
+
+        /// <summary>
+        /// The originator's latest standing claim on the figure: what this batch and recent ranges know first, then what
+        /// is stored, newest first (an index walk that stops at the first standing claim).
+        /// </summary>
+        private async Task<FigureClaim?> LatestStandingAsync(Guid figureId, string key, CancellationToken ct)
+        {
+            var known = _claims.Values.OfType<FigureClaim>().ToList();
+            if (replay != null && replay.ByOriginator.TryGetValue((figureId, key), out var recent))
+                known.AddRange(recent.Where(id => !_claims.ContainsKey(id)).Select(id => replay.Claims[id].Claim));
+            var best = known.Where(c => c.FigureId == figureId && c.OriginatorKey == key && c.Standing).MaxBy(c => c.SubmittedRevision);
+            var below = long.MaxValue;
+            while (true)
+            {
+                var page = await projection.StandingBeforeAsync(operations, figureId, key, below, 20, ct);
+                foreach (var stored in page)
+                {
+                    if (best != null && stored.SubmittedRevision <= best.SubmittedRevision) return best;
+                    // A newer state known in memory wins over what is stored.
+                    if (_claims.ContainsKey(stored.Id) || replay?.Claims.ContainsKey(stored.Id) == true) continue;
+                    return stored;
+                }
+                if (page.Count < 20) return best;
+                below = page[^1].SubmittedRevision;
+            }
+        }
+
+        private async Task<FigureClaim?> ClaimAsync(Guid id, CancellationToken ct)
+        {
+            if (_claims.TryGetValue(id, out var known)) return known;
+            if (replay != null && replay.Claims.TryGetValue(id, out var carried)) return _claims[id] = carried.Claim;
+            if (_loaded.TryGetValue(id, out var loaded)) return _claims[id] = loaded;
+            return _claims[id] = await projection.LoadClaimAsync(operations, id, ct);
+        }
+
+        private async Task<FigurePicture?> PictureAsync(Guid id, CancellationToken ct)
+        {
+            if (_pictures.TryGetValue(id, out var known)) return known;
+            if (replay != null && replay.Pictures.TryGetValue(id, out var carried)) return _pictures[id] = carried.Picture;
+            return _pictures[id] = await projection.LoadPictureAsync(operations, id, ct);
+        }
+
+        public void Store()
+        {
+            foreach (var picture in _pictures.Values.OfType<FigurePicture>())
+            {
+                projection.Store(operations, picture);
+                replay?.Remember(picture);
+            }
+            foreach (var id in _changedClaims)
+            {
+                var claim = _claims[id]!;
+                projection.Store(operations, claim);
+                replay?.Remember(claim, replay.Claims.TryGetValue(id, out var old) ? old.Claim : _loaded.GetValueOrDefault(id));
+            }
+            foreach (var doc in _inserts)
+            {
+                switch (doc)
+                {
+                    case FigureRevision r: operations.Store(r); break;
+                    case FigureEntryChange c: operations.Store(c); break;
+                }
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Serialises the writers of one figure for the rest of the transaction (an advisory transaction lock), taken before
+/// Marten numbers the events so that sequence order is apply order on every figure.
+/// </summary>
+public static class FigureLock
+{
+    private const int LockSpace = 0x434C46; // "CLF"
+
+    /// <summary>Call inside the session's transaction (an exclusive fetch or <c>BeginTransactionAsync</c> opened it).</summary>
+    public static async Task AcquireAsync(IDocumentSession session, Guid figureId, CancellationToken ct)
+    {
+        await using var command = session.Connection!.CreateCommand();
+        command.CommandText = "select pg_advisory_xact_lock(@space, @key)";
+        command.Parameters.AddWithValue("space", LockSpace);
+        command.Parameters.AddWithValue("key", BitConverter.ToInt32(figureId.ToByteArray(), 12));
+        await command.ExecuteNonQueryAsync(ct);
+    }
+}

@@ -1,0 +1,41 @@
+using ClaimLedger.Figures.Picture;
+using ClaimLedger.Hosting;
+using Marten;
+
+namespace ClaimLedger.Figures.Revisions;
+
+/// <summary>
+/// The revision history trails the picture by the daemon's lag (milliseconds, or seconds while its node is replaced).
+/// A reader of the history first waits until the figure's history holds every revision the picture counted when the
+/// request came in — so a client that wrote and then reads sees its write — and gets 503 with Retry-After if that takes
+/// longer than <c>ClaimLedger:History:WaitMilliseconds</c> (default 5,000). Never a partial history passed off as whole.
+/// </summary>
+public sealed class HistoryCatchUp(IConfiguration configuration, TimeProvider clock)
+{
+    private readonly TimeSpan _patience = TimeSpan.FromMilliseconds(configuration.GetValue("ClaimLedger:History:WaitMilliseconds", 5000));
+
+    /// <summary>The newest revision of the figure in the history (0: none yet).</summary>
+    public static async Task<long> NewestAsync(IQuerySession session, Guid figureId, CancellationToken ct) =>
+        await session.Query<FigureRevision>().Where(r => r.FigureId == figureId)
+            .OrderByDescending(r => r.Revision).Select(r => r.Revision).FirstOrDefaultAsync(ct);
+
+    /// <summary>True once the history holds revision <paramref name="revision"/> of the figure; false if it did not in time.</summary>
+    public async Task<bool> WaitForAsync(IQuerySession session, Guid figureId, long revision, CancellationToken ct, long known = 0)
+    {
+        if (known >= revision) return true;
+        var deadline = clock.GetUtcNow() + _patience;
+        while (true)
+        {
+            if (await NewestAsync(session, figureId, ct) >= revision) return true;
+            if (clock.GetUtcNow() >= deadline) return false;
+            await Task.Delay(20, ct);
+        }
+    }
+
+    public static IResult Behind(HttpContext http, FigurePicture picture)
+    {
+        http.Response.Headers.RetryAfter = "1";
+        return Problems.Result(503,
+            $"the revision history of the figure {picture.Id} is still being brought up to its revision {picture.RevisionCount}; retry shortly");
+    }
+}
