@@ -51,6 +51,8 @@ public static class ClaimLedgerHost
             opts.Durability.HealthCheckPollingTime = TimeSpan.FromMilliseconds(nodes.GetValue("HeartbeatMilliseconds", 1000));
             opts.Durability.StaleNodeTimeout = TimeSpan.FromSeconds(nodes.GetValue("StaleAfterSeconds", 10));
             opts.Durability.CheckAssignmentPeriod = TimeSpan.FromSeconds(nodes.GetValue("CheckAssignmentSeconds", 2));
+            // A node that may never lead still serves requests and runs what a leader assigns it; alone, it runs no daemon.
+            opts.Durability.LeadershipEligible = nodes.GetValue("CanLead", true);
         });
         services.AddWolverineHttp();
 
