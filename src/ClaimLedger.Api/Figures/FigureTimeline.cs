@@ -93,15 +93,18 @@ public abstract class FigureTimeline : IProjection
             if (events.Count == 0) return;
             LastSequence = events.Max(e => e.Sequence);
             _generation++;
-            if (Claims.Count <= Capacity) return;
+            // Only the last few ranges can be uncommitted; older entries are kept for speed. Past the capacity, or every
+            // 16 ranges for entries older than 64 (a node that follows live traffic for months), they go.
+            var keep = Claims.Count > Capacity ? 4 : _generation % 16 == 0 ? 64 : -1;
+            if (keep < 0) return;
             foreach (var (id, (claim, generation)) in Claims.ToList())
-                if (generation < _generation - 4)
+                if (generation < _generation - keep)
                 {
                     Claims.Remove(id);
                     if (ByOriginator.TryGetValue((claim.FigureId, claim.OriginatorKey), out var ids)) ids.Remove(id);
                 }
             foreach (var (id, (_, generation)) in Pictures.ToList())
-                if (generation < _generation - 4) Pictures.Remove(id);
+                if (generation < _generation - keep) Pictures.Remove(id);
         }
 
         public void Remember(FigureClaim claim, FigureClaim? replaced)
