@@ -362,8 +362,7 @@ namespace ClaimLedger.Benchmarks
             var deadline = DateTime.UtcNow.AddMinutes(10);
             while (DateTime.UtcNow < deadline)
             {
-                var behind = await ScalarAsync("select (select coalesce(max(seq_id), 0) from claimledger.mt_events) - " +
-                                               "(select coalesce(max(last_seq_id), 0) from claimledger.mt_event_progression where name = 'FigureHistory:All')");
+                var behind = await ScalarAsync(FigureHistoryProjection.LagSql);
                 var unsequenced = await ScalarAsync("select (select count(*) from claimledger.mt_events) - (select count(*) from claimledger.ledger_leaves)");
                 if (behind <= 0 && unsequenced <= 0) return;
                 await Task.Delay(100);

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using ClaimLedger.Access;
+using ClaimLedger.Figures;
 using ClaimLedger.Hosting;
 using Marten;
 using Npgsql;
@@ -163,9 +164,7 @@ namespace ClaimLedger.Reliability
             var live = await ProjectionSnapshot.TakeAsync(_cs);
             var verify = await Verify(current, failures);
             current.Kill();
-            var rebuild = await RunCliAsync("projections", "rebuild");
-            if (rebuild != 0) failures.Add($"projections rebuild exited {rebuild}");
-            failures.AddRange(ProjectionSnapshot.Compare(live, await ProjectionSnapshot.TakeAsync(_cs)));
+            await RebuildMatchesAsync(live, failures);
             await DropAsync();
             return new Report("crash", failures.Count == 0, new Dictionary<string, object>
             {
@@ -197,7 +196,7 @@ namespace ClaimLedger.Reliability
                 {
                     await using var cmd = new NpgsqlCommand("select (select count(*) from claimledger.mt_events), (select count(*) from claimledger.ledger_leaves), " +
                         "(select coalesce(max(tree_size), 0) from claimledger.ledger_checkpoints), " +
-                        "(select coalesce(max(seq_id), 0) from claimledger.mt_events) - (select coalesce(max(last_seq_id), 0) from claimledger.mt_event_progression where name = 'FigureHistory:All')", conn);
+                        $"({FigureHistoryProjection.LagSql})", conn);
                     await using var r = await cmd.ExecuteReaderAsync();
                     await r.ReadAsync();
                     if (r.GetInt64(0) == r.GetInt64(1) && r.GetInt64(1) == r.GetInt64(2) && r.GetInt64(3) <= 0) return;
@@ -218,6 +217,14 @@ namespace ClaimLedger.Reliability
             if (!doc.RootElement.GetProperty("ok").GetBoolean()) failures.Add($"the ledger does not verify: {doc.RootElement}");
             if (!ReferenceEquals(api, running)) api.Kill();
             return doc.RootElement.GetProperty("eventsChecked").GetInt64();
+        }
+
+        /// <summary>With every node stopped: `projections rebuild`, then every document must be as it was live.</summary>
+        private async Task RebuildMatchesAsync(Dictionary<string, Dictionary<string, string>> live, List<string> failures)
+        {
+            var rebuild = await RunCliAsync("projections", "rebuild");
+            if (rebuild != 0) failures.Add($"projections rebuild exited {rebuild}");
+            failures.AddRange(ProjectionSnapshot.Compare(live, await ProjectionSnapshot.TakeAsync(_cs)));
         }
 
         private async Task<int> RunCliAsync(params string[] args)
@@ -248,7 +255,7 @@ namespace ClaimLedger.Reliability
             var first = await StartAsync();
             var (source, figures) = await ArrangeAsync(first);
             await WaitAsync("select count(*) from claimledger.ledger_checkpoints", n => n > 0, TimeSpan.FromSeconds(30));
-            await WaitAsync(HistoryBehind, n => n <= 0, TimeSpan.FromSeconds(30));
+            await WaitAsync(FigureHistoryProjection.LagSql, n => n <= 0, TimeSpan.FromSeconds(30));
             var second = await StartAsync();
             await WaitAsync("select count(*) from claimledger.wolverine_nodes", n => n == 2, TimeSpan.FromSeconds(30));
             var stop = new CancellationTokenSource();
@@ -278,7 +285,7 @@ namespace ClaimLedger.Reliability
             });
             var projections = Task.Run(async () =>
             {
-                await WaitAsync($"select case when ({afterKill}) = 0 then 0 else (select coalesce(max(last_seq_id), 0) from claimledger.mt_event_progression where name = 'FigureHistory:All') - ({afterKill}) + 1 end",
+                await WaitAsync($"select case when ({afterKill}) = 0 then 0 else (select coalesce(max(last_seq_id), 0) from claimledger.mt_event_progression where name = '{FigureHistoryProjection.Name}:All') - ({afterKill}) + 1 end",
                     n => n > 0, TimeSpan.FromSeconds(120));
                 return watch.Elapsed.TotalSeconds;
             });
@@ -288,16 +295,14 @@ namespace ClaimLedger.Reliability
             stop.Cancel();
             await writer;
             await WaitAsync("select (select count(*) from claimledger.mt_events) - (select count(*) from claimledger.ledger_leaves)", n => n == 0, TimeSpan.FromSeconds(30));
-            await WaitAsync(HistoryBehind, n => n <= 0, TimeSpan.FromSeconds(60));
+            await WaitAsync(FigureHistoryProjection.LagSql, n => n <= 0, TimeSpan.FromSeconds(60));
             var missing = await ScalarAsync("select count(*) from claimledger.mt_doc_figurepicture p where (p.data->>'revisionCount')::bigint <> " +
                                             "(select count(*) from claimledger.mt_doc_figurerevision r where r.data->>'figureId' = p.id::text)");
             if (missing > 0) failures.Add($"{missing} figures have a revision history shorter or longer than their picture's revision count");
             var verified = await Verify(second, failures);
             var live = await ProjectionSnapshot.TakeAsync(_cs);
             second.Kill();
-            var rebuild = await RunCliAsync("projections", "rebuild");
-            if (rebuild != 0) failures.Add($"projections rebuild exited {rebuild}");
-            failures.AddRange(ProjectionSnapshot.Compare(live, await ProjectionSnapshot.TakeAsync(_cs)));
+            await RebuildMatchesAsync(live, failures);
             await DropAsync();
             return new Report("takeover", failures.Count == 0, new Dictionary<string, object>
             {
@@ -307,9 +312,6 @@ namespace ClaimLedger.Reliability
                 ["eventsVerified"] = verified,
             }, failures);
         }
-
-        private const string HistoryBehind =
-            "select (select coalesce(max(seq_id), 0) from claimledger.mt_events) - (select coalesce(max(last_seq_id), 0) from claimledger.mt_event_progression where name = 'FigureHistory:All')";
 
         private async Task<long> ScalarAsync(string sql)
         {

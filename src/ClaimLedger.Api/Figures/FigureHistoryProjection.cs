@@ -1,5 +1,4 @@
 using ClaimLedger.Figures.Picture;
-using Marten;
 
 namespace ClaimLedger.Figures;
 
@@ -8,36 +7,15 @@ namespace ClaimLedger.Figures;
 /// one node of the cluster, as Wolverine assigns it), so a write pays for the picture only. It keeps its own copy of
 /// the pictures and claims it follows, as they stood at its position, which trails the inline picture.
 /// </summary>
-public sealed class FigureHistoryProjection : FigureTimeline
+public sealed class FigureHistoryProjection() : FigureTimeline<FigureHistoryPicture, FigureHistoryClaim>(Name, keepsHistory: true,
+    p => p as FigureHistoryPicture ?? new FigureHistoryPicture(p), c => c as FigureHistoryClaim ?? new FigureHistoryClaim(c))
 {
     public const string Name = "FigureHistory";
 
-    protected override string ShardName => $"{Name}:All";
-    protected override bool KeepsHistory => true;
-
-    protected override async Task<IReadOnlyList<FigureClaim>> LoadClaimsAsync(IDocumentOperations operations, Guid[] ids, CancellationToken ct) =>
-        await operations.LoadManyAsync<FigureHistoryClaim>(ct, ids);
-
-    protected override async Task<FigureClaim?> LoadClaimAsync(IDocumentOperations operations, Guid id, CancellationToken ct) =>
-        await operations.LoadAsync<FigureHistoryClaim>(id, ct);
-
-    protected override async Task<IReadOnlyList<FigurePicture>> LoadPicturesAsync(IDocumentOperations operations, Guid[] ids, CancellationToken ct) =>
-        await operations.LoadManyAsync<FigureHistoryPicture>(ct, ids);
-
-    protected override async Task<FigurePicture?> LoadPictureAsync(IDocumentOperations operations, Guid id, CancellationToken ct) =>
-        await operations.LoadAsync<FigureHistoryPicture>(id, ct);
-
-    protected override async Task<IReadOnlyList<FigureClaim>> StandingBeforeAsync(IDocumentOperations operations, Guid figureId, string key,
-        long below, int take, CancellationToken ct) =>
-        await operations.Query<FigureHistoryClaim>()
-            .Where(c => c.FigureId == figureId && c.OriginatorKey == key && c.Standing && c.SubmittedRevision < below)
-            .OrderByDescending(c => c.SubmittedRevision).Take(take).ToListAsync(ct);
-
-    protected override void Store(IDocumentOperations operations, FigurePicture picture) =>
-        operations.Store(picture as FigureHistoryPicture ?? new FigureHistoryPicture(picture));
-
-    protected override void Store(IDocumentOperations operations, FigureClaim claim) =>
-        operations.Store(claim as FigureHistoryClaim ?? new FigureHistoryClaim(claim));
+    /// <summary>How many event sequence numbers the history trails the event store by (0 or less: caught up).</summary>
+    public const string LagSql =
+        "select (select coalesce(max(seq_id), 0) from claimledger.mt_events) - " +
+        "(select coalesce(max(last_seq_id), 0) from claimledger.mt_event_progression where name = '" + Name + ":All')";
 }
 
 /// <summary>A figure's picture as the revision history last left it (the history projection's own working state).</summary>

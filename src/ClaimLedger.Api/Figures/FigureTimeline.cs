@@ -14,23 +14,21 @@ namespace ClaimLedger.Figures;
 /// with a copy of that state of its own (its position trails the inline one). Both number revisions with the same
 /// rule in the same order, so the history's revision N is the picture's revision N.
 /// </summary>
-public abstract class FigureTimeline : IProjection
+/// <typeparam name="TPicture">Where this projection keeps each figure's state.</typeparam>
+/// <typeparam name="TClaim">Where this projection keeps what it knows of each claim on a figure.</typeparam>
+public abstract class FigureTimeline<TPicture, TClaim>(string name, bool keepsHistory,
+    Func<FigurePicture, TPicture> asPicture, Func<FigureClaim, TClaim> asClaim) : IProjection
+    where TPicture : FigurePicture where TClaim : FigureClaim
 {
     private readonly ReplayCache _replay = new();
     private readonly SemaphoreSlim _replayGate = new(1, 1);
 
-    /// <summary>The daemon's name for this projection's progress row ("Name:All").</summary>
-    protected abstract string ShardName { get; }
+    /// <summary>The daemon's progress row of this projection.</summary>
+    private readonly string _shardName = $"{name}:All";
     /// <summary>Whether every revision and every entry change is stored as a document of its own.</summary>
-    protected abstract bool KeepsHistory { get; }
-    protected abstract Task<IReadOnlyList<FigureClaim>> LoadClaimsAsync(IDocumentOperations operations, Guid[] ids, CancellationToken ct);
-    protected abstract Task<FigureClaim?> LoadClaimAsync(IDocumentOperations operations, Guid id, CancellationToken ct);
-    protected abstract Task<IReadOnlyList<FigurePicture>> LoadPicturesAsync(IDocumentOperations operations, Guid[] ids, CancellationToken ct);
-    protected abstract Task<FigurePicture?> LoadPictureAsync(IDocumentOperations operations, Guid id, CancellationToken ct);
-    /// <summary>The originator's standing claims on the figure added before <paramref name="below"/>, newest first.</summary>
-    protected abstract Task<IReadOnlyList<FigureClaim>> StandingBeforeAsync(IDocumentOperations operations, Guid figureId, string key, long below, int take, CancellationToken ct);
-    protected abstract void Store(IDocumentOperations operations, FigurePicture picture);
-    protected abstract void Store(IDocumentOperations operations, FigureClaim claim);
+    private readonly bool _keepsHistory = keepsHistory;
+    private readonly Func<FigurePicture, TPicture> _asPicture = asPicture;
+    private readonly Func<FigureClaim, TClaim> _asClaim = asClaim;
 
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken ct)
     {
@@ -42,9 +40,9 @@ public abstract class FigureTimeline : IProjection
         if (replay != null) await _replayGate.WaitAsync(ct);
         try
         {
-            if (replay != null && events.Count > 0 && !replay.Follows(events) ||
-                replay != null && events.Count > 0 && await ProgressAsync(operations, ct) > replay.LastSequence)
-                replay.Clear(); // a new rebuild, a retry, or another node ran this projection meanwhile
+            // A new rebuild, a retry, or another node ran this projection meanwhile: what is carried is stale.
+            if (replay != null && events.Count > 0 && (!replay.Follows(events) || await ProgressAsync(operations, ct) > replay.LastSequence))
+                replay.Clear();
             replay?.Begin(events);
             var batch = new Batch(this, operations, replay);
             await batch.PrefetchAsync(events, ct);
@@ -62,7 +60,7 @@ public abstract class FigureTimeline : IProjection
     private async Task<long> ProgressAsync(IDocumentOperations operations, CancellationToken ct)
     {
         var rows = await operations.QueryAsync<long>(
-            $"select last_seq_id from {operations.DocumentStore.Options.Events.DatabaseSchemaName}.mt_event_progression where name = ?", ct, ShardName);
+            $"select last_seq_id from {operations.DocumentStore.Options.Events.DatabaseSchemaName}.mt_event_progression where name = ?", ct, _shardName);
         return rows.Count == 0 ? 0 : rows[0];
     }
 
@@ -120,7 +118,7 @@ public abstract class FigureTimeline : IProjection
     }
 
     /// <summary>The documents one batch of events touches, loaded once and stored once.</summary>
-    private sealed class Batch(FigureTimeline projection, IDocumentOperations operations, ReplayCache? replay)
+    private sealed class Batch(FigureTimeline<TPicture, TClaim> projection, IDocumentOperations operations, ReplayCache? replay)
     {
         private readonly Dictionary<Guid, FigurePicture?> _pictures = new();
         private readonly Dictionary<Guid, FigureClaim?> _claims = new();
@@ -133,12 +131,12 @@ public abstract class FigureTimeline : IProjection
             var claimIds = events.Where(e => e.Data is not (ClaimSubmitted or FigureDefined or Sources.SourceRegistered))
                 .Select(e => e.StreamId).Distinct().Where(id => replay?.Claims.ContainsKey(id) != true).ToArray();
             if (claimIds.Length > 0)
-                foreach (var c in await projection.LoadClaimsAsync(operations, claimIds, ct)) _loaded[c.Id] = c;
+                foreach (var c in await operations.LoadManyAsync<TClaim>(ct, claimIds)) _loaded[c.Id] = c;
             var figureIds = _loaded.Values.Select(c => c!.FigureId)
                 .Concat(events.Select(e => e.Data).OfType<ClaimSubmitted>().Where(s => s.FigureId != null).Select(s => s.FigureId!.Value))
                 .Distinct().Where(id => replay?.Pictures.ContainsKey(id) != true).ToArray();
             if (figureIds.Length > 0)
-                foreach (var p in await projection.LoadPicturesAsync(operations, figureIds, ct)) _pictures[p.Id] = p;
+                foreach (var p in await operations.LoadManyAsync<TPicture>(ct, figureIds)) _pictures[p.Id] = p;
         }
 
         public async Task ApplyAsync(IEvent e, CancellationToken ct)
@@ -194,7 +192,7 @@ public abstract class FigureTimeline : IProjection
             _claims[after.Id] = after;
             _changedClaims.Add(after.Id);
 
-            if (projection.KeepsHistory) _inserts.Add(new FigureRevision
+            if (projection._keepsHistory) _inserts.Add(new FigureRevision
             {
                 Id = FigureRevision.IdFor(figureId, revision), FigureId = figureId, Revision = revision,
                 RecordedAt = e.Timestamp, Actor = e.UserName ?? "", ClaimId = after.Id, AttributedTo = after.AttributedTo,
@@ -209,7 +207,7 @@ public abstract class FigureTimeline : IProjection
                 var (entry, entryRevision) = await EntryAfterAsync(picture, key, previous, after, ct);
                 if (entry == previous && picture.OriginatorKeys.Contains(key)) continue;
                 picture = picture.WithEntry(key, entry, entryRevision);
-                if (projection.KeepsHistory) _inserts.Add(new FigureEntryChange
+                if (projection._keepsHistory) _inserts.Add(new FigureEntryChange
                 {
                     Id = $"{FigureRevision.IdFor(figureId, revision)}/{key}", FigureId = figureId, OriginatorKey = key,
                     Revision = revision, Entry = entry,
@@ -253,7 +251,9 @@ public abstract class FigureTimeline : IProjection
             var below = long.MaxValue;
             while (true)
             {
-                var page = await projection.StandingBeforeAsync(operations, figureId, key, below, 20, ct);
+                var page = await operations.Query<TClaim>()
+                    .Where(c => c.FigureId == figureId && c.OriginatorKey == key && c.Standing && c.SubmittedRevision < below)
+                    .OrderByDescending(c => c.SubmittedRevision).Take(20).ToListAsync(ct);
                 foreach (var stored in page)
                 {
                     if (best != null && stored.SubmittedRevision <= best.SubmittedRevision) return best;
@@ -271,27 +271,27 @@ public abstract class FigureTimeline : IProjection
             if (_claims.TryGetValue(id, out var known)) return known;
             if (replay != null && replay.Claims.TryGetValue(id, out var carried)) return _claims[id] = carried.Claim;
             if (_loaded.TryGetValue(id, out var loaded)) return _claims[id] = loaded;
-            return _claims[id] = await projection.LoadClaimAsync(operations, id, ct);
+            return _claims[id] = await operations.LoadAsync<TClaim>(id, ct);
         }
 
         private async Task<FigurePicture?> PictureAsync(Guid id, CancellationToken ct)
         {
             if (_pictures.TryGetValue(id, out var known)) return known;
             if (replay != null && replay.Pictures.TryGetValue(id, out var carried)) return _pictures[id] = carried.Picture;
-            return _pictures[id] = await projection.LoadPictureAsync(operations, id, ct);
+            return _pictures[id] = await operations.LoadAsync<TPicture>(id, ct);
         }
 
         public void Store()
         {
             foreach (var picture in _pictures.Values.OfType<FigurePicture>())
             {
-                projection.Store(operations, picture);
+                operations.Store(projection._asPicture(picture));
                 replay?.Remember(picture);
             }
             foreach (var id in _changedClaims)
             {
                 var claim = _claims[id]!;
-                projection.Store(operations, claim);
+                operations.Store(projection._asClaim(claim));
                 replay?.Remember(claim, replay.Claims.TryGetValue(id, out var old) ? old.Claim : _loaded.GetValueOrDefault(id));
             }
             foreach (var doc in _inserts)

@@ -4,8 +4,6 @@ using ClaimLedger.Claims;
 using ClaimLedger.Figures;
 using ClaimLedger.Sources;
 using JasperFx;
-using JasperFx.Events.Daemon;
-using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -33,7 +31,10 @@ public static class ClaimLedgerHost
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemExceptionHandler>();
 
+        // One connection pool for Marten, Wolverine's message store and the ledger's own SQL.
+        services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<LedgerDatabase>().ConnectionString));
         services.AddMarten(sp => LedgerStore(sp.GetRequiredService<LedgerDatabase>().ConnectionString))
+            .UseNpgsqlDataSource()
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
             // Async projections run where Wolverine's elected leader assigns them, one node at a time, and move to a
@@ -76,7 +77,6 @@ public static class ClaimLedgerHost
             });
             o.AddOperationTransformer<OpenApiOperations>();
         });
-        services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<LedgerDatabase>().ConnectionString));
         services.AddSingleton<Figures.Revisions.HistoryCatchUp>();
         services.AddSingleton<Audit.CheckpointSigner>();
         services.AddSingleton<Audit.LedgerVerifier>();
@@ -150,15 +150,13 @@ public static class ClaimLedgerHost
 }
 
 /// <summary>Ready when PostgreSQL answers a query.</summary>
-public sealed class PostgresReadiness(LedgerDatabase database) : IHealthCheck
+public sealed class PostgresReadiness(NpgsqlDataSource dataSource) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
         try
         {
-            await using var conn = new NpgsqlConnection(database.ConnectionString);
-            await conn.OpenAsync(ct);
-            await using var cmd = new NpgsqlCommand("select 1", conn);
+            await using var cmd = dataSource.CreateCommand("select 1");
             await cmd.ExecuteScalarAsync(ct);
             return HealthCheckResult.Healthy();
         }

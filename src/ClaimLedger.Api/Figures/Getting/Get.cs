@@ -41,7 +41,7 @@ public static class GetFigureEndpoint
         if (figure is null || figure.DefinedAt > at)
             return Problems.Result(404, $"the figure {id} was not yet defined at {at:O}", "asOf");
         // As-of answers replay the history, which trails the picture: wait for the revisions the picture counts.
-        if (!await history.WaitForAsync(session, id, picture.RevisionCount, ct)) return Revisions.HistoryCatchUp.Behind(http, picture);
+        if (!await history.WaitForAsync(session, id, picture.RevisionCount, 0, ct)) return Revisions.HistoryCatchUp.Behind(http, picture);
         return Results.Json(FigurePictureView.Of(await AsOfAsync(session, picture, at, ct)), JsonSetup.Options);
     }
 

@@ -50,7 +50,7 @@ public static class GetRevisionsEndpoint
         // A short page ends the history: it must reach the picture's revision, or it would hide the newest changes.
         if (rows.Count <= take && picture.RevisionCount > from)
         {
-            if (!await history.WaitForAsync(session, id, picture.RevisionCount, ct, rows.Count == 0 ? from : rows[^1].Revision))
+            if (!await history.WaitForAsync(session, id, picture.RevisionCount, rows.Count == 0 ? from : rows[^1].Revision, ct))
                 return HistoryCatchUp.Behind(http, picture);
             rows = await PageAsync(session, id, from, take, ct);
         }

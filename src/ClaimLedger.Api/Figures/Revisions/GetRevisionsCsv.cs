@@ -27,7 +27,7 @@ public static class GetRevisionsCsvEndpoint
             await Problems.Write(http, 404, Problems.TitleFor(404), $"no figure has the id {id}", "id");
             return;
         }
-        if (!await history.WaitForAsync(session, id, picture.RevisionCount, ct))
+        if (!await history.WaitForAsync(session, id, picture.RevisionCount, 0, ct))
         {
             await HistoryCatchUp.Behind(http, picture).ExecuteAsync(http);
             return;

@@ -15,12 +15,15 @@ public sealed class HistoryCatchUp(IConfiguration configuration, TimeProvider cl
     private readonly TimeSpan _patience = TimeSpan.FromMilliseconds(configuration.GetValue("ClaimLedger:History:WaitMilliseconds", 5000));
 
     /// <summary>The newest revision of the figure in the history (0: none yet).</summary>
-    public static async Task<long> NewestAsync(IQuerySession session, Guid figureId, CancellationToken ct) =>
+    private static async Task<long> NewestAsync(IQuerySession session, Guid figureId, CancellationToken ct) =>
         await session.Query<FigureRevision>().Where(r => r.FigureId == figureId)
             .OrderByDescending(r => r.Revision).Select(r => r.Revision).FirstOrDefaultAsync(ct);
 
-    /// <summary>True once the history holds revision <paramref name="revision"/> of the figure; false if it did not in time.</summary>
-    public async Task<bool> WaitForAsync(IQuerySession session, Guid figureId, long revision, CancellationToken ct, long known = 0)
+    /// <summary>
+    /// True once the history holds revision <paramref name="revision"/> of the figure (at once when the caller already saw
+    /// revision <paramref name="known"/> that far); false if it did not in time.
+    /// </summary>
+    public async Task<bool> WaitForAsync(IQuerySession session, Guid figureId, long revision, long known, CancellationToken ct)
     {
         if (known >= revision) return true;
         var deadline = clock.GetUtcNow() + _patience;
