@@ -7,17 +7,29 @@ public sealed record Result(string Section, string Name, double Value, string Un
 
 public static class Measure
 {
-    /// <summary>Operations per second of <paramref name="workers"/> concurrent loops for <paramref name="duration"/>.</summary>
-    public static async Task<double> ThroughputAsync(int workers, TimeSpan duration, Func<int, int, Task<int>> operation)
+    /// <summary>
+    /// Operations per second of <paramref name="workers"/> concurrent loops for <paramref name="duration"/>, after the
+    /// same loops ran uncounted for <paramref name="warmup"/> (JIT tiering, connection pools, prepared statements: a
+    /// server's steady state is what is measured, for every row alike).
+    /// </summary>
+    public static async Task<double> ThroughputAsync(int workers, TimeSpan duration, TimeSpan warmup, Func<int, int, Task<int>> operation)
     {
-        long done = 0;
-        var stopwatch = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, workers).Select(async w =>
+        var next = new int[workers];
+        async Task<long> LoopAsync(TimeSpan length)
         {
-            for (var i = 0; stopwatch.Elapsed < duration; i++)
-                Interlocked.Add(ref done, await operation(w, i));
-        }));
-        return done / stopwatch.Elapsed.TotalSeconds;
+            long done = 0;
+            var stopwatch = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, workers).Select(async w =>
+            {
+                while (stopwatch.Elapsed < length) Interlocked.Add(ref done, await operation(w, next[w]++));
+            }));
+            return done;
+        }
+
+        if (warmup > TimeSpan.Zero) await LoopAsync(warmup);
+        var measured = Stopwatch.StartNew();
+        var count = await LoopAsync(duration);
+        return count / measured.Elapsed.TotalSeconds;
     }
 
     /// <summary>p50 and p99 latency in milliseconds of <paramref name="count"/> sequential calls (after a warm-up).</summary>

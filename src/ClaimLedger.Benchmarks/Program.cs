@@ -33,11 +33,11 @@ namespace ClaimLedger.Benchmarks
     /// </summary>
     public static class BenchmarkProgram
     {
-        public sealed record Mode(string Name, TimeSpan Duration, int[] PictureSizes, long RevisionDepth, int[] ClaimHistories, int Samples, int[] HttpClients);
+        public sealed record Mode(string Name, TimeSpan Duration, TimeSpan Warmup, int[] PictureSizes, long RevisionDepth, int[] ClaimHistories, int Samples, int[] HttpClients);
 
-        public static readonly Mode Smoke = new("smoke", TimeSpan.FromSeconds(1), [10, 100], 1_000, [10, 150], 30, [1, 8]);
-        public static readonly Mode Quick = new("quick", TimeSpan.FromSeconds(5), [10, 1_000, 10_000], 100_000, [10, 10_000], 200, [1, 8, 32]);
-        public static readonly Mode Full = new("full", TimeSpan.FromSeconds(15), [10, 1_000, 100_000], 1_000_000, [10, 10_000], 500, [1, 8, 32]);
+        public static readonly Mode Smoke = new("smoke", TimeSpan.FromSeconds(1), TimeSpan.Zero, [10, 100], 1_000, [10, 150], 30, [1, 8]);
+        public static readonly Mode Quick = new("quick", TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2), [10, 1_000, 10_000], 100_000, [10, 10_000], 200, [1, 8, 32]);
+        public static readonly Mode Full = new("full", TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(10), [10, 1_000, 100_000], 1_000_000, [10, 10_000], 500, [1, 8, 32]);
 
         public static async Task<int> RunAsync(string[] args, TextWriter? log = null)
         {
@@ -89,7 +89,8 @@ namespace ClaimLedger.Benchmarks
             await log.WriteLineAsync($"ClaimLedger benchmarks, {mode.Name} mode");
             var server = await LocalPostgres.EnsureServerAsync(m => log.WriteLine(m));
             _cs = await LocalPostgres.EnsureDatabaseAsync(server, $"clbench_{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}_{mode.Name}");
-            _cs = new NpgsqlConnectionStringBuilder(_cs) { MaxPoolSize = 120 }.ConnectionString;
+            // The API's own connection settings (prepared statements) for every row: same database, same settings.
+            _cs = LedgerDatabase.Tuned(new NpgsqlConnectionStringBuilder(_cs) { MaxPoolSize = 120 }.ConnectionString);
             _store = new DocumentStore(ClaimLedgerHost.LedgerStore(_cs));
             await _store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
             using (var key = ECDsa.Create(ECCurve.NamedCurves.nistP256)) _signingKey = key.ExportPkcs8PrivateKeyPem();
@@ -115,7 +116,7 @@ namespace ClaimLedger.Benchmarks
         {
             await log.WriteLineAsync("1. Raw Npgsql INSERT");
             await ExecAsync("create table if not exists bench_raw (seq bigserial primary key, stream_id uuid not null, version int not null, type text not null, data jsonb not null, ts timestamptz not null default now())");
-            var single = await Measure.ThroughputAsync(8, mode.Duration, async (_, _) =>
+            var single = await Measure.ThroughputAsync(8, mode.Duration, mode.Warmup, async (_, _) =>
             {
                 await using var conn = await OpenAsync();
                 await using var cmd = new NpgsqlCommand("insert into bench_raw (stream_id, version, type, data) values (@s, 1, 'claim_submitted', @d::jsonb)", conn);
@@ -125,7 +126,7 @@ namespace ClaimLedger.Benchmarks
                 return 1;
             });
             Add("Raw INSERT", "one row per transaction, 8 connections", single, "events/s");
-            var batched = await Measure.ThroughputAsync(8, mode.Duration, async (_, _) =>
+            var batched = await Measure.ThroughputAsync(8, mode.Duration, mode.Warmup, async (_, _) =>
             {
                 await using var conn = await OpenAsync();
                 await using var tx = await conn.BeginTransactionAsync();
@@ -155,7 +156,7 @@ namespace ClaimLedger.Benchmarks
             await using (var conn = await OpenAsync())
             await using (var copy = await conn.BeginTextImportAsync("copy bench_claims (id, data, version) from stdin"))
                 foreach (var id in ids) await copy.WriteLineAsync($"{id}\t{{}}\t1");
-            var crud = await Measure.ThroughputAsync(8, mode.Duration, async (w, i) =>
+            var crud = await Measure.ThroughputAsync(8, mode.Duration, mode.Warmup, async (w, i) =>
             {
                 var id = ids[(w * 7919 + i * 31) % ids.Length];
                 await using var conn = await OpenAsync();
@@ -193,7 +194,7 @@ namespace ClaimLedger.Benchmarks
             using var bare = new DocumentStore(opts);
             await bare.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
             var submitted = Submitted(Guid.NewGuid(), Guid.NewGuid());
-            var newStreams = await Measure.ThroughputAsync(8, mode.Duration, async (_, _) =>
+            var newStreams = await Measure.ThroughputAsync(8, mode.Duration, mode.Warmup, async (_, _) =>
             {
                 await using var session = bare.LightweightSession();
                 session.LastModifiedBy = "bench";
@@ -210,7 +211,7 @@ namespace ClaimLedger.Benchmarks
                 streams[i] = s.Events.StartStream(submitted).Id;
                 await s.SaveChangesAsync();
             }
-            var appends = await Measure.ThroughputAsync(8, mode.Duration, async (w, i) =>
+            var appends = await Measure.ThroughputAsync(8, mode.Duration, mode.Warmup, async (w, i) =>
             {
                 await using var session = bare.LightweightSession();
                 session.LastModifiedBy = "bench";
@@ -251,7 +252,7 @@ namespace ClaimLedger.Benchmarks
             var claims = new System.Collections.Concurrent.ConcurrentBag<Guid>();
             foreach (var clients in mode.HttpClients)
             {
-                var rate = await Measure.ThroughputAsync(clients, mode.Duration, async (w, i) =>
+                var rate = await Measure.ThroughputAsync(clients, mode.Duration, mode.Warmup, async (w, i) =>
                 {
                     claims.Add(await PostAsync("/api/claims", new
                     {
@@ -269,7 +270,7 @@ namespace ClaimLedger.Benchmarks
                 else Add("HTTP", $"claim submissions, {clients} clients", rate, "claims/s");
             }
             var known = claims.ToArray();
-            var lifecycle = await Measure.ThroughputAsync(8, mode.Duration, async (w, i) =>
+            var lifecycle = await Measure.ThroughputAsync(8, mode.Duration, mode.Warmup, async (w, i) =>
             {
                 await PostAsync($"/api/claims/{known[(w * 7919 + i * 104729) % known.Length]}/evidence", new { sourceId = source, stance = "supports", note = $"w{w} {i}" });
                 return 1;
@@ -528,7 +529,8 @@ namespace ClaimLedger.Benchmarks
             var sb = new StringBuilder();
             sb.AppendLine($"## ClaimLedger benchmarks ({mode.Name} mode, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {elapsed.TotalMinutes:0.0} min)");
             sb.AppendLine();
-            sb.AppendLine($"Machine: {Machine()}. One PostgreSQL server (the runner's provisioning), one database, same settings for every row.");
+            sb.AppendLine($"Machine: {Machine()}. One PostgreSQL server (the runner's provisioning), one database, same settings for every row " +
+                          $"(the API's connection settings, prepared statements included). Every throughput row runs {mode.Warmup.TotalSeconds:0} s uncounted before its {mode.Duration.TotalSeconds:0} s.");
             sb.AppendLine();
             sb.AppendLine("| section | measure | value | unit | target | met | notes |");
             sb.AppendLine("|---|---|---:|---|---|---|---|");

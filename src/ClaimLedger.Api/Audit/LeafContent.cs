@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -18,24 +20,35 @@ public sealed record LeafContent(Guid StreamId, long Version, string Type, strin
 
     public byte[] CanonicalJson()
     {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            using var data = JsonDocument.Parse(Data);
-            writer.WriteStartObject();
-            writer.WriteString("actor", Actor);
-            writer.WritePropertyName("data");
-            WriteCanonical(writer, data.RootElement);
-            writer.WriteString("recordedAt", RecordedAt);
-            writer.WriteString("streamId", StreamId.ToString("D"));
-            writer.WriteString("type", Type);
-            writer.WriteNumber("version", Version);
-            writer.WriteEndObject();
-        }
-        return buffer.ToArray();
+        var buffer = new ArrayBufferWriter<byte>(Data.Length + 256);
+        WriteCanonical(buffer);
+        return buffer.WrittenSpan.ToArray();
     }
 
-    public byte[] LeafHash() => MerkleTree.LeafHash(CanonicalJson());
+    /// <summary>RFC 6962 leaf hash of the canonical JSON, written once, straight after the 0x00 leaf prefix.</summary>
+    public byte[] LeafHash()
+    {
+        var buffer = new ArrayBufferWriter<byte>(Data.Length + 257);
+        buffer.GetSpan(1)[0] = 0;
+        buffer.Advance(1);
+        WriteCanonical(buffer);
+        return SHA256.HashData(buffer.WrittenSpan);
+    }
+
+    private void WriteCanonical(IBufferWriter<byte> buffer)
+    {
+        using var writer = new Utf8JsonWriter(buffer, WriterOptions);
+        using var data = JsonDocument.Parse(Data);
+        writer.WriteStartObject();
+        writer.WriteString("actor", Actor);
+        writer.WritePropertyName("data");
+        WriteCanonical(writer, data.RootElement);
+        writer.WriteString("recordedAt", RecordedAt);
+        writer.WriteString("streamId", StreamId.ToString("D"));
+        writer.WriteString("type", Type);
+        writer.WriteNumber("version", Version);
+        writer.WriteEndObject();
+    }
 
     private static readonly JsonWriterOptions WriterOptions = new()
     {
@@ -48,7 +61,10 @@ public sealed record LeafContent(Guid StreamId, long Version, string Type, strin
         {
             case JsonValueKind.Object:
                 writer.WriteStartObject();
-                foreach (var property in element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+                var properties = element.EnumerateObject().ToArray();
+                // Keys are unique in stored JSON (jsonb keeps the last), so an unstable sort orders them the same.
+                Array.Sort(properties, static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+                foreach (var property in properties)
                 {
                     writer.WritePropertyName(property.Name);
                     WriteCanonical(writer, property.Value);

@@ -91,9 +91,10 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, CheckpointSigner
         eventsCmd.Parameters.AddWithValue("from", from ?? 0);
         eventsCmd.Parameters.AddWithValue("to", to ?? long.MaxValue);
         await using var leaves = await leavesCmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
-        await using var events = await eventsCmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+        await using var eventReader = await eventsCmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+        var events = new HashedEvents(eventReader);
 
-        (long Seq, LeafContent Content)? pending = await NextEventAsync(events, ct);
+        var pending = await events.NextAsync(ct);
         long expectedIndex = 0, lastLeafSeq = 0;
         while (await leaves.ReadAsync(ct))
         {
@@ -111,7 +112,7 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, CheckpointSigner
                 recomputation.Break(new BrokenLeaf(leaf.LeafIndex, early.Content.StreamId, early.Content.Version,
                     $"the event at sequence {early.Seq} is not in the tree (inserted, or never sequenced)"));
                 checkedEvents++;
-                pending = await NextEventAsync(events, ct);
+                pending = await events.NextAsync(ct);
             }
 
             var inRange = leaf.Sequence >= (from ?? 0) && leaf.Sequence <= (to ?? long.MaxValue);
@@ -127,14 +128,14 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, CheckpointSigner
                 continue;
             }
             checkedEvents++;
-            var hash = current.Content.LeafHash();
+            var hash = current.LeafHash;
             if (current.Content.StreamId != leaf.StreamId || current.Content.Version != leaf.Version)
                 recomputation.Break(new BrokenLeaf(leaf.LeafIndex, current.Content.StreamId, current.Content.Version,
                     $"the event at sequence {leaf.Sequence} was moved: the tree holds {leaf.StreamId} version {leaf.Version} there"));
             else if (!hash.AsSpan().SequenceEqual(leaf.StoredHash))
                 recomputation.Break(new BrokenLeaf(leaf.LeafIndex, leaf.StreamId, leaf.Version, "the event was changed: its hash no longer matches its leaf"));
             recomputation.Add(hash);
-            pending = await NextEventAsync(events, ct);
+            pending = await events.NextAsync(ct);
         }
         // What follows the last leaf is waiting for the sequencer, not broken.
         recomputation.Finish();
@@ -142,11 +143,45 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, CheckpointSigner
             recomputation.LastVerifiedCheckpoint ?? checkpoints.LastOrDefault());
     }
 
-    private static async Task<(long Seq, LeafContent Content)?> NextEventAsync(NpgsqlDataReader reader, CancellationToken ct) =>
-        await reader.ReadAsync(ct)
-            ? (reader.GetInt64(0), new LeafContent(reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4),
-                reader.GetString(5), LeafContent.FormatTime(reader.GetFieldValue<DateTimeOffset>(6))))
-            : null;
+    /// <summary>An event as read, with the leaf hash recomputed from it.</summary>
+    private sealed record HashedEvent(long Seq, LeafContent Content)
+    {
+        public byte[] LeafHash { get; set; } = [];
+    }
+
+    /// <summary>
+    /// The events in sequence order, hashed a page at a time on every core while the next page is read: hashing (JSON
+    /// parsing, canonical form, SHA-256) is what bounds verification, and each leaf's hash depends on its event alone.
+    /// </summary>
+    private sealed class HashedEvents(NpgsqlDataReader reader)
+    {
+        private const int PageSize = 2048;
+        private Task<HashedEvent[]>? _nextPage;
+        private HashedEvent[] _page = [];
+        private int _position;
+
+        public async Task<HashedEvent?> NextAsync(CancellationToken ct)
+        {
+            if (_position == _page.Length)
+            {
+                _page = await (_nextPage ?? ReadPageAsync(ct));
+                _position = 0;
+                if (_page.Length == 0) return null;
+                _nextPage = ReadPageAsync(ct);
+                Parallel.ForEach(_page, e => e.LeafHash = e.Content.LeafHash());
+            }
+            return _page[_position++];
+        }
+
+        private async Task<HashedEvent[]> ReadPageAsync(CancellationToken ct)
+        {
+            var page = new List<HashedEvent>(PageSize);
+            while (page.Count < PageSize && await reader.ReadAsync(ct))
+                page.Add(new HashedEvent(reader.GetInt64(0), new LeafContent(reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3),
+                    reader.GetString(4), reader.GetString(5), LeafContent.FormatTime(reader.GetFieldValue<DateTimeOffset>(6)))));
+            return page.ToArray();
+        }
+    }
 
     public async Task<List<Checkpoint>> CheckpointsAsync(CancellationToken ct, bool latestOnly = false)
     {

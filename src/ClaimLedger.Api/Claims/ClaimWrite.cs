@@ -27,7 +27,7 @@ public static class ClaimWrite
     public static Task<IResult> RunAsync<TRequest>(HttpContext http, IDocumentSession session, Guid claimId,
         Func<TRequest, Claim, Actor, Task<Intent>> interpret,
         Func<Claim, Claim, LedgerResponse>? respond = null) where TRequest : class =>
-        LedgerWrite.RunAsync<TRequest>(http, session, async (request, actor) =>
+        LedgerWrite.RunAsync<TRequest>(http, session, async (request, actor, transaction) =>
         {
             var ct = http.RequestAborted;
             if (!ETags.TryReadIfMatch(http.Request, out var expected))
@@ -35,7 +35,9 @@ public static class ClaimWrite
 
             // Marten refuses an empty stream id outright; no claim ever has it.
             if (claimId == Guid.Empty) return Problems.NotFound("claim", claimId);
-            var stream = await session.Events.FetchForExclusiveWriting<Claim>(claimId, ct);
+            var fetch = transaction.Reads.Events.FetchForExclusiveWriting<Claim>(claimId);
+            await transaction.OpenAsync(ct);
+            var stream = await fetch;
             var claim = stream.Aggregate;
             if (claim is null) return Problems.NotFound("claim", claimId);
             if (expected is { } v && v != claim.Version)
@@ -43,7 +45,7 @@ public static class ClaimWrite
                     "If-Match", new Dictionary<string, object?> { ["currentVersion"] = claim.Version });
 
             // Writers to the claim's figure queue here, after the claim's own lock: claim first, figure last, always.
-            if (claim.FigureId is { } figureId) await Figures.FigureLock.AcquireAsync(session, figureId, ct);
+            if (claim.FigureId is { } figureId) await Figures.FigureLock.AcquireAsync(session, figureId, claimId, ct);
 
             var intent = await interpret(request, claim, actor);
             if (intent.Problem is { } problem) return problem;

@@ -3,6 +3,8 @@ using ClaimLedger.Figures.Picture;
 using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
+using Marten.Services.BatchQuerying;
+using System.Runtime.CompilerServices;
 
 namespace ClaimLedger.Figures;
 
@@ -128,15 +130,31 @@ public abstract class FigureTimeline<TPicture, TClaim>(string name, bool keepsHi
 
         public async Task PrefetchAsync(IReadOnlyList<IEvent> events, CancellationToken ct)
         {
+            // Inline, the write may already have read these under its figure lock, in its transaction (FigureLock).
+            var underLock = replay == null && typeof(TPicture) == typeof(FigurePicture) ? ReadUnderLock.Find(operations) : null;
             var claimIds = events.Where(e => e.Data is not (ClaimSubmitted or FigureDefined or Sources.SourceRegistered))
-                .Select(e => e.StreamId).Distinct().Where(id => replay?.Claims.ContainsKey(id) != true).ToArray();
-            if (claimIds.Length > 0)
-                foreach (var c in await operations.LoadManyAsync<TClaim>(ct, claimIds)) _loaded[c.Id] = c;
-            var figureIds = _loaded.Values.Select(c => c!.FigureId)
+                .Select(e => e.StreamId).Distinct().Where(id => replay?.Claims.ContainsKey(id) != true).ToList();
+            if (underLock != null)
+                foreach (var id in claimIds.ToList())
+                    if (underLock.Claims.TryGetValue(id, out var read) && read.IsCompletedSuccessfully)
+                    {
+                        claimIds.Remove(id);
+                        _loaded[id] = read.Result;
+                    }
+            if (claimIds.Count > 0)
+                foreach (var c in await operations.LoadManyAsync<TClaim>(ct, claimIds.ToArray())) _loaded[c.Id] = c;
+            var figureIds = _loaded.Values.OfType<FigureClaim>().Select(c => c.FigureId)
                 .Concat(events.Select(e => e.Data).OfType<ClaimSubmitted>().Where(s => s.FigureId != null).Select(s => s.FigureId!.Value))
-                .Distinct().Where(id => replay?.Pictures.ContainsKey(id) != true).ToArray();
-            if (figureIds.Length > 0)
-                foreach (var p in await operations.LoadManyAsync<TPicture>(ct, figureIds)) _pictures[p.Id] = p;
+                .Distinct().Where(id => replay?.Pictures.ContainsKey(id) != true).ToList();
+            if (underLock != null)
+                foreach (var id in figureIds.ToList())
+                    if (underLock.Pictures.TryGetValue(id, out var read) && read.IsCompletedSuccessfully)
+                    {
+                        figureIds.Remove(id);
+                        _pictures[id] = read.Result;
+                    }
+            if (figureIds.Count > 0)
+                foreach (var p in await operations.LoadManyAsync<TPicture>(ct, figureIds.ToArray())) _pictures[p.Id] = p;
         }
 
         public async Task ApplyAsync(IEvent e, CancellationToken ct)
@@ -308,19 +326,42 @@ public abstract class FigureTimeline<TPicture, TClaim>(string name, bool keepsHi
 
 /// <summary>
 /// Serialises the writers of one figure for the rest of the transaction (an advisory transaction lock), taken before
-/// Marten numbers the events so that sequence order is apply order on every figure.
+/// Marten numbers the events so that sequence order is apply order on every figure. In the same round trip it reads
+/// what the figure's inline projection is about to need (the picture, and the claim's own entry when a claim changes):
+/// read under the lock, it is the latest state, and the projection then need not read it again.
 /// </summary>
 public static class FigureLock
 {
     private const int LockSpace = 0x434C46; // "CLF"
 
-    /// <summary>Call inside the session's transaction (an exclusive fetch or <c>BeginTransactionAsync</c> opened it).</summary>
-    public static async Task AcquireAsync(IDocumentSession session, Guid figureId, CancellationToken ct)
+    /// <summary>Queues the lock and the reads on a batch the caller sends (inside the write's transaction).</summary>
+    public static void Acquire(IBatchedQuery batch, IDocumentSession session, Guid figureId, Guid? claimId = null)
     {
-        await using var command = session.Connection!.CreateCommand();
-        command.CommandText = "select pg_advisory_xact_lock(@space, @key)";
-        command.Parameters.AddWithValue("space", LockSpace);
-        command.Parameters.AddWithValue("key", BitConverter.ToInt32(figureId.ToByteArray(), 12));
-        await command.ExecuteNonQueryAsync(ct);
+        _ = batch.Query<string>("select 'locked' from (select pg_advisory_xact_lock(?, ?)) as locked", LockSpace, Key(figureId));
+        var reads = ReadUnderLock.Of(session);
+        reads.Pictures[figureId] = batch.Load<FigurePicture>(figureId);
+        if (claimId is { } id) reads.Claims[id] = batch.Load<FigureClaim>(id);
     }
+
+    /// <summary>Takes the lock (and its reads) in a round trip of its own.</summary>
+    public static async Task AcquireAsync(IDocumentSession session, Guid figureId, Guid? claimId, CancellationToken ct)
+    {
+        var batch = session.CreateBatchQuery();
+        Acquire(batch, session, figureId, claimId);
+        await batch.Execute(ct);
+    }
+
+    private static int Key(Guid figureId) => BitConverter.ToInt32(figureId.ToByteArray(), 12);
+}
+
+/// <summary>Documents a write read under its figure lock, kept with its session for the inline projection.</summary>
+internal sealed class ReadUnderLock
+{
+    private static readonly ConditionalWeakTable<IDocumentOperations, ReadUnderLock> BySession = new();
+
+    public readonly Dictionary<Guid, Task<FigurePicture?>> Pictures = new();
+    public readonly Dictionary<Guid, Task<FigureClaim?>> Claims = new();
+
+    public static ReadUnderLock Of(IDocumentOperations session) => BySession.GetOrCreateValue(session);
+    public static ReadUnderLock? Find(IDocumentOperations session) => BySession.TryGetValue(session, out var reads) ? reads : null;
 }

@@ -1,20 +1,53 @@
 using Marten;
+using Marten.Services.BatchQuerying;
 
 namespace ClaimLedger.Hosting;
 
 /// <summary>
 /// Every transaction that appends events starts here: it is opened before any lock or read, and it takes its
-/// transaction id at once. An in-flight transaction that already holds event sequence numbers is then always visible
-/// in a snapshot's list of running transactions, which is how the ledger's sequencer tells a gap that will still be
-/// filled from one that never will (<see cref="Audit.LedgerSequencer"/>).
+/// transaction id in its first round trip, before any event draws a sequence number. An in-flight transaction that
+/// already holds event sequence numbers is then always visible in a snapshot's list of running transactions, which is
+/// how the ledger's sequencer tells a gap that will still be filled from one that never will
+/// (<see cref="Audit.LedgerSequencer"/>).
 /// </summary>
-public static class LedgerTransaction
+/// <remarks>
+/// A write queues its own reads and locks on <see cref="Reads"/> so that they travel in that same first round trip:
+/// on a loaded server every round trip costs both processes CPU, not only time.
+/// </remarks>
+public sealed class LedgerTransaction
 {
-    public static async Task BeginAsync(IDocumentSession session, CancellationToken ct)
+    private readonly IBatchedQuery _opening;
+    private bool _opened;
+
+    private LedgerTransaction(IBatchedQuery opening) => _opening = opening;
+
+    /// <summary>The first round trip, still open for reads and locks (in order, after the transaction id).</summary>
+    public IBatchedQuery Reads => _opened
+        ? throw new InvalidOperationException("the transaction's first round trip has already been sent")
+        : _opening;
+
+    /// <summary>Begins the transaction; nothing is sent until <see cref="OpenAsync"/>.</summary>
+    public static async Task<LedgerTransaction> StartAsync(IDocumentSession session, CancellationToken ct)
     {
         await session.BeginTransactionAsync(ct);
-        await using var command = session.Connection!.CreateCommand();
-        command.CommandText = "select pg_current_xact_id()";
-        await command.ExecuteScalarAsync(ct);
+        var opening = session.CreateBatchQuery();
+        _ = opening.Query<string>("select pg_current_xact_id()::text");
+        return new LedgerTransaction(opening);
+    }
+
+    /// <summary>Begins the transaction and takes its id at once (for writers that read nothing first).</summary>
+    public static async Task<LedgerTransaction> BeginAsync(IDocumentSession session, CancellationToken ct)
+    {
+        var transaction = await StartAsync(session, ct);
+        await transaction.OpenAsync(ct);
+        return transaction;
+    }
+
+    /// <summary>Sends the first round trip: the transaction id, then the queued reads and locks. Once.</summary>
+    public async Task OpenAsync(CancellationToken ct)
+    {
+        if (_opened) return;
+        _opened = true;
+        await _opening.Execute(ct);
     }
 }

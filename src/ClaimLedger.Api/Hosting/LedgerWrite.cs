@@ -11,7 +11,7 @@ namespace ClaimLedger.Hosting;
 public static class LedgerWrite
 {
     public static async Task<IResult> RunAsync<TRequest>(HttpContext http, IDocumentSession session,
-        Func<TRequest, Actor, Task<IResult>> write) where TRequest : class
+        Func<TRequest, Actor, LedgerTransaction, Task<IResult>> write) where TRequest : class
     {
         var ct = http.RequestAborted;
         var actor = Actor.From(http.User);
@@ -24,9 +24,11 @@ public static class LedgerWrite
         if (badKey != null) return badKey;
         if (key != null && await key.ReplayAsync(session, ct) is { } replay) return replay;
 
-        await LedgerTransaction.BeginAsync(session, ct);
-        var result = await write(request, actor);
+        var transaction = await LedgerTransaction.StartAsync(session, ct);
+        var result = await write(request, actor, transaction);
         if (result is not LedgerResponse response) return result; // a refusal: nothing was appended
+        // A write that read nothing first still takes its transaction id before its events are numbered.
+        await transaction.OpenAsync(ct);
 
         if (key != null) key.Remember(session, response, http.RequestServices.GetRequiredService<TimeProvider>());
         try

@@ -45,7 +45,7 @@ public static class SubmitClaimEndpoint
     [JsonBody(typeof(SubmitClaim))]
     [ProducesResponseType<ClaimWritten>(201)]
     public static Task<IResult> Post(IDocumentSession session, HttpContext http) =>
-        LedgerWrite.RunAsync<SubmitClaim>(http, session, async (body, actor) =>
+        LedgerWrite.RunAsync<SubmitClaim>(http, session, async (body, actor, transaction) =>
         {
             var ct = http.RequestAborted;
             var errors = new FieldErrors();
@@ -56,12 +56,18 @@ public static class SubmitClaimEndpoint
             if (value != null && body.FigureId is null) errors.Add("figureId", "is required when a value is given: a value measures a figure");
             if (errors.Any) return errors.ToResult();
             if (ClaimInput.Inconsistent(value, body.ValidFrom, body.ValidTo) is { } inconsistent) return inconsistent;
+            if (body.Supersedes == Guid.Empty) return Problems.Result(422, $"no claim has the id {Guid.Empty}", "supersedes");
 
-            // One round trip for both references.
-            var batch = session.CreateBatchQuery();
-            var sourceLookup = batch.Load<Source>(sourceId);
-            var figureLookup = body.FigureId is { } wanted ? batch.Load<Figure>(wanted) : Task.FromResult<Figure?>(null);
-            await batch.Execute(ct);
+            // One round trip for the references and the locks: the transaction id, the source, the figure, then either
+            // the older claim this one supersedes (locked like any other write to it, so two newer counts cannot both
+            // supersede it; its figure is locked next) or the figure itself.
+            var reads = transaction.Reads;
+            var sourceLookup = reads.Load<Source>(sourceId);
+            var figureLookup = body.FigureId is { } wanted ? reads.Load<Figure>(wanted) : Task.FromResult<Figure?>(null);
+            var olderLookup = body.Supersedes is { } supersedes ? reads.Events.FetchForExclusiveWriting<Claim>(supersedes) : null;
+            if (body.FigureId is { } figureToLock && olderLookup is null) Figures.FigureLock.Acquire(reads, session, figureToLock);
+            await transaction.OpenAsync(ct);
+
             var source = await sourceLookup;
             if (source is null) return Problems.Result(422, $"no source has the id {sourceId}", "sourceId");
             if (body.FigureId is { } figureId && await figureLookup is null)
@@ -73,18 +79,15 @@ public static class SubmitClaimEndpoint
             var submitted = new ClaimSubmitted(claimId, sourceId, quote, anchor, attributedTo.Trim(), body.FigureId, value,
                 body.ValidFrom, body.ValidTo, body.Supersedes);
 
-            if (body.Supersedes == Guid.Empty) return Problems.Result(422, $"no claim has the id {Guid.Empty}", "supersedes");
-            if (body.Supersedes is { } olderId)
+            if (olderLookup != null)
             {
-                // The older claim is locked like any other write to it, so two newer counts cannot both supersede it.
-                var older = await session.Events.FetchForExclusiveWriting<Claim>(olderId, ct);
-                if (older.Aggregate is null) return Problems.Result(422, $"no claim has the id {olderId}", "supersedes");
-                if (older.Aggregate.FigureId is { } olderFigure) await Figures.FigureLock.AcquireAsync(session, olderFigure, ct);
+                var older = await olderLookup;
+                if (older.Aggregate is null) return Problems.Result(422, $"no claim has the id {body.Supersedes}", "supersedes");
+                if (older.Aggregate.FigureId is { } olderFigure) await Figures.FigureLock.AcquireAsync(session, olderFigure, older.Id, ct);
                 var decision = ClaimRules.Decide(older.Aggregate, new SupersedeClaim(claimId, body.FigureId, submitted.AttributedTo), actor);
                 if (decision.Refusal is { } refusal) return ClaimInput.ToProblem(refusal with { Field = refusal.Field ?? "supersedes" });
                 older.AppendMany(decision.Events.ToArray());
             }
-            if (body.FigureId is { } figureToLock && body.Supersedes is null) await Figures.FigureLock.AcquireAsync(session, figureToLock, ct);
 
             session.Events.StartStream<Claim>(claimId, submitted);
             return LedgerResponse.Of(201, new ClaimWritten(claimId, 1, ClaimStatus.Submitted), $"/api/claims/{claimId}", version: 1);

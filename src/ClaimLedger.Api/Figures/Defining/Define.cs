@@ -28,7 +28,7 @@ public static partial class DefineFigureEndpoint
     [JsonBody(typeof(DefineFigure))]
     [ProducesResponseType<FigureDefinedResponse>(201)]
     public static Task<IResult> Post(IDocumentSession session, HttpContext http) =>
-        LedgerWrite.RunAsync<DefineFigure>(http, session, (body, _) =>
+        LedgerWrite.RunAsync<DefineFigure>(http, session, (body, _, _) =>
         {
             var errors = new FieldErrors();
             var defined = Validate(body, errors, Guid.CreateVersion7());

@@ -34,7 +34,7 @@ public static class RegisterSourceEndpoint
     [JsonBody(typeof(RegisterSource))]
     [ProducesResponseType<SourceRegisteredResponse>(201)]
     public static Task<IResult> Post(IDocumentSession session, HttpContext http) =>
-        LedgerWrite.RunAsync<RegisterSource>(http, session, (body, _) =>
+        LedgerWrite.RunAsync<RegisterSource>(http, session, (body, _, _) =>
         {
             var errors = new FieldErrors();
             var registered = Validate(body, errors, Guid.CreateVersion7());
