@@ -134,27 +134,23 @@ public abstract class FigureTimeline<TPicture, TClaim>(string name, bool keepsHi
             var underLock = replay == null && typeof(TPicture) == typeof(FigurePicture) ? ReadUnderLock.Find(operations) : null;
             var claimIds = events.Where(e => e.Data is not (ClaimSubmitted or FigureDefined or Sources.SourceRegistered))
                 .Select(e => e.StreamId).Distinct().Where(id => replay?.Claims.ContainsKey(id) != true).ToList();
-            if (underLock != null)
-                foreach (var id in claimIds.ToList())
-                    if (underLock.Claims.TryGetValue(id, out var read) && read.IsCompletedSuccessfully)
-                    {
-                        claimIds.Remove(id);
-                        _loaded[id] = read.Result;
-                    }
+            if (underLock != null) claimIds.RemoveAll(id => Taken(underLock.Claims, id, _loaded));
             if (claimIds.Count > 0)
                 foreach (var c in await operations.LoadManyAsync<TClaim>(ct, claimIds.ToArray())) _loaded[c.Id] = c;
             var figureIds = _loaded.Values.OfType<FigureClaim>().Select(c => c.FigureId)
                 .Concat(events.Select(e => e.Data).OfType<ClaimSubmitted>().Where(s => s.FigureId != null).Select(s => s.FigureId!.Value))
                 .Distinct().Where(id => replay?.Pictures.ContainsKey(id) != true).ToList();
-            if (underLock != null)
-                foreach (var id in figureIds.ToList())
-                    if (underLock.Pictures.TryGetValue(id, out var read) && read.IsCompletedSuccessfully)
-                    {
-                        figureIds.Remove(id);
-                        _pictures[id] = read.Result;
-                    }
+            if (underLock != null) figureIds.RemoveAll(id => Taken(underLock.Pictures, id, _pictures));
             if (figureIds.Count > 0)
                 foreach (var p in await operations.LoadManyAsync<TPicture>(ct, figureIds.ToArray())) _pictures[p.Id] = p;
+        }
+
+        /// <summary>Takes a document the write read under its lock (found or known missing) instead of loading it.</summary>
+        private static bool Taken<T>(Dictionary<Guid, Task<T?>> reads, Guid id, Dictionary<Guid, T?> into) where T : class
+        {
+            if (!reads.TryGetValue(id, out var read) || !read.IsCompletedSuccessfully) return false;
+            into[id] = read.Result;
+            return true;
         }
 
         public async Task ApplyAsync(IEvent e, CancellationToken ct)
