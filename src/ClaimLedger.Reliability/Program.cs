@@ -342,7 +342,10 @@ namespace ClaimLedger.Reliability
             var failures = new List<string>();
             var api = await StartAsync();
             var (source, figures) = await ArrangeAsync(api);
-            var claims = new ConcurrentBag<Guid>();
+            // Picked from at random by every request: a copy of a growing bag per request made the load generator,
+            // not the API, slow down over a long soak.
+            var claims = new List<Guid>();
+            Guid? AnyClaim(Random random) { lock (claims) return claims.Count == 0 ? null : claims[random.Next(claims.Count)]; }
             var window = TimeSpan.FromSeconds(Math.Max(5, duration.TotalSeconds / 10));
             var windows = new List<(double Seconds, double RssMb, double P99Ms, int Requests)>();
             var latencies = new ConcurrentBag<double>();
@@ -356,23 +359,23 @@ namespace ClaimLedger.Reliability
                 {
                     var started = Stopwatch.GetTimestamp();
                     var pick = random.Next(10);
-                    var known = claims.ToArray();
+                    var known = AnyClaim(random);
                     try
                     {
-                        if (pick < 4 || known.Length == 0)
+                        if (pick < 4 || known is null)
                         {
                             var posted = await PostAsync(api.Http, "/api/claims", new { sourceId = source, quote = "242 victimes", attributedTo = $"s{w % 3}", figureId = figures[w % figures.Length], value = new { amount = i, bound = "exact" } }, null);
-                            if (posted.Id is { } id) claims.Add(id);
+                            if (posted.Id is { } id) lock (claims) claims.Add(id);
                             if (posted.Status >= 500) Interlocked.Increment(ref errors);
                         }
                         else if (pick < 7)
                         {
-                            var posted = await PostAsync(api.Http, $"/api/claims/{known[random.Next(known.Length)]}/evidence", new { sourceId = source, stance = "supports", note = $"{w}/{i}" }, null);
+                            var posted = await PostAsync(api.Http, $"/api/claims/{known}/evidence", new { sourceId = source, stance = "supports", note = $"{w}/{i}" }, null);
                             if (posted.Status >= 500) Interlocked.Increment(ref errors);
                         }
                         else
                         {
-                            using var r = await api.Http.GetAsync(pick < 9 ? $"/api/claims/{known[random.Next(known.Length)]}" : $"/api/figures/{figures[random.Next(figures.Length)]}");
+                            using var r = await api.Http.GetAsync(pick < 9 ? $"/api/claims/{known}" : $"/api/figures/{figures[random.Next(figures.Length)]}");
                             if ((int)r.StatusCode >= 500) Interlocked.Increment(ref errors);
                         }
                     }
