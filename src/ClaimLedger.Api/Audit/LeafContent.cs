@@ -14,6 +14,14 @@ namespace ClaimLedger.Audit;
 /// </summary>
 public sealed record LeafContent(Guid StreamId, long Version, string Type, string Data, string Actor, string RecordedAt)
 {
+    /// <summary>The columns of an event row a leaf is made of, in the order <see cref="Read"/> takes them.</summary>
+    public const string EventColumns = "seq_id, stream_id, version, type, data::text, coalesce(user_name, ''), timestamp";
+
+    /// <summary>The sequence number and leaf content of the current row of a query selecting <see cref="EventColumns"/>.</summary>
+    public static (long Seq, LeafContent Content) Read(Npgsql.NpgsqlDataReader reader) =>
+        (reader.GetInt64(0), new LeafContent(reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4),
+            reader.GetString(5), FormatTime(reader.GetFieldValue<DateTimeOffset>(6))));
+
     /// <summary>Event times are PostgreSQL microseconds, written in UTC with all six digits.</summary>
     public static string FormatTime(DateTimeOffset t) =>
         t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);

@@ -45,11 +45,11 @@ public sealed class LedgerSequencer(NpgsqlDataSource dataSource, CheckpointSigne
                 var frontier = await Frontier.LoadAsync(dataSource, stop);
                 while (!stop.IsCancellationRequested)
                 {
-                    var grew = await StepAsync(frontier, stop);
+                    var added = await StepAsync(frontier, stop);
                     await CheckpointIfDueAsync(frontier, stop);
                     // Straight on only through a backlog: under steady writes, a step per poll appends its leaves and
                     // rewrites the tree's edge once for many events instead of once for every few.
-                    if (!grew || _lastStepSize < BatchSize) await Task.Delay(_poll, stop);
+                    if (added < BatchSize) await Task.Delay(_poll, stop);
                     // Keep the leader connection honest: if PostgreSQL went away, start over.
                     await using var ping = new NpgsqlCommand("select 1", leader);
                     await ping.ExecuteScalarAsync(stop);
@@ -68,10 +68,9 @@ public sealed class LedgerSequencer(NpgsqlDataSource dataSource, CheckpointSigne
     private sealed record PendingGap(long Below, ulong Bound);
 
     private PendingGap? _gap;
-    private int _lastStepSize;
 
-    /// <summary>Assigns leaves to the events that follow the tree without a gap that could still fill. True when it grew.</summary>
-    public async Task<bool> StepAsync(Frontier frontier, CancellationToken ct)
+    /// <summary>Assigns leaves to the events that follow the tree without a gap that could still fill; how many it added.</summary>
+    public async Task<int> StepAsync(Frontier frontier, CancellationToken ct)
     {
         var rows = new List<(long Seq, LeafContent Content)>();
         string snapshot;
@@ -87,16 +86,13 @@ public sealed class LedgerSequencer(NpgsqlDataSource dataSource, CheckpointSigne
                 bound = ulong.Parse(r.GetString(1), CultureInfo.InvariantCulture);
             }
             await using var read = new NpgsqlCommand(
-                $"select seq_id, stream_id, version, type, data::text, coalesce(user_name, ''), timestamp from {LedgerSchema.Events} " +
-                "where seq_id > @after order by seq_id limit @n", conn, tx);
+                $"select {LeafContent.EventColumns} from {LedgerSchema.Events} where seq_id > @after order by seq_id limit @n", conn, tx);
             read.Parameters.AddWithValue("after", frontier.LastSequence);
             read.Parameters.AddWithValue("n", BatchSize);
             await using var reader = await read.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-                rows.Add((reader.GetInt64(0), new LeafContent(reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3),
-                    reader.GetString(4), reader.GetString(5), LeafContent.FormatTime(reader.GetFieldValue<DateTimeOffset>(6)))));
+            while (await reader.ReadAsync(ct)) rows.Add(LeafContent.Read(reader));
         }
-        if (rows.Count == 0) return false;
+        if (rows.Count == 0) return 0;
 
         var xmin = ulong.Parse(snapshot.Split(':')[0], CultureInfo.InvariantCulture);
         var taken = new List<(long Seq, LeafContent Content)>();
@@ -107,11 +103,10 @@ public sealed class LedgerSequencer(NpgsqlDataSource dataSource, CheckpointSigne
             taken.Add(row);
             expected = row.Seq + 1;
         }
-        _lastStepSize = taken.Count;
-        if (taken.Count == 0) return false;
+        if (taken.Count == 0) return 0;
         if (_gap is { } pending && taken[^1].Seq >= pending.Below) _gap = null;
         await frontier.AppendAsync(dataSource, taken, ct);
-        return true;
+        return taken.Count;
     }
 
     /// <summary>

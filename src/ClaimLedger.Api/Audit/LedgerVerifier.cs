@@ -86,8 +86,7 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, CheckpointSigner
         await using var leavesCmd = new NpgsqlCommand(
             $"select leaf_index, seq_id, stream_id, version, leaf_hash from {LedgerSchema.Leaves} order by leaf_index", leavesConn, leavesTx);
         await using var eventsCmd = new NpgsqlCommand(
-            $"select seq_id, stream_id, version, type, data::text, coalesce(user_name, ''), timestamp from {LedgerSchema.Events} " +
-            "where seq_id >= @from and seq_id <= @to order by seq_id", eventsConn);
+            $"select {LeafContent.EventColumns} from {LedgerSchema.Events} where seq_id >= @from and seq_id <= @to order by seq_id", eventsConn);
         eventsCmd.Parameters.AddWithValue("from", from ?? 0);
         eventsCmd.Parameters.AddWithValue("to", to ?? long.MaxValue);
         await using var leaves = await leavesCmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
@@ -144,10 +143,7 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, CheckpointSigner
     }
 
     /// <summary>An event as read, with the leaf hash recomputed from it.</summary>
-    private sealed record HashedEvent(long Seq, LeafContent Content)
-    {
-        public byte[] LeafHash { get; set; } = [];
-    }
+    private sealed record HashedEvent(long Seq, LeafContent Content, byte[] LeafHash);
 
     /// <summary>
     /// The events in sequence order, hashed a page at a time on every core while the next page is read: hashing (JSON
@@ -156,7 +152,7 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, CheckpointSigner
     private sealed class HashedEvents(NpgsqlDataReader reader)
     {
         private const int PageSize = 2048;
-        private Task<HashedEvent[]>? _nextPage;
+        private Task<List<(long Seq, LeafContent Content)>>? _nextPage;
         private HashedEvent[] _page = [];
         private int _position;
 
@@ -164,22 +160,21 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, CheckpointSigner
         {
             if (_position == _page.Length)
             {
-                _page = await (_nextPage ?? ReadPageAsync(ct));
-                _position = 0;
-                if (_page.Length == 0) return null;
+                var rows = await (_nextPage ?? ReadPageAsync(ct));
+                if (rows.Count == 0) return null;
                 _nextPage = ReadPageAsync(ct);
-                Parallel.ForEach(_page, e => e.LeafHash = e.Content.LeafHash());
+                var page = new HashedEvent[rows.Count];
+                Parallel.For(0, rows.Count, i => page[i] = new HashedEvent(rows[i].Seq, rows[i].Content, rows[i].Content.LeafHash()));
+                (_page, _position) = (page, 0);
             }
             return _page[_position++];
         }
 
-        private async Task<HashedEvent[]> ReadPageAsync(CancellationToken ct)
+        private async Task<List<(long Seq, LeafContent Content)>> ReadPageAsync(CancellationToken ct)
         {
-            var page = new List<HashedEvent>(PageSize);
-            while (page.Count < PageSize && await reader.ReadAsync(ct))
-                page.Add(new HashedEvent(reader.GetInt64(0), new LeafContent(reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3),
-                    reader.GetString(4), reader.GetString(5), LeafContent.FormatTime(reader.GetFieldValue<DateTimeOffset>(6)))));
-            return page.ToArray();
+            var rows = new List<(long Seq, LeafContent Content)>(PageSize);
+            while (rows.Count < PageSize && await reader.ReadAsync(ct)) rows.Add(LeafContent.Read(reader));
+            return rows;
         }
     }
 

@@ -1,0 +1,48 @@
+using System.Runtime.CompilerServices;
+using ClaimLedger.Figures.Picture;
+using Marten;
+using Marten.Services.BatchQuerying;
+
+namespace ClaimLedger.Figures;
+
+/// <summary>
+/// Serialises the writers of one figure for the rest of the transaction (an advisory transaction lock), taken before
+/// Marten numbers the events so that sequence order is apply order on every figure. In the same round trip it reads
+/// what the figure's inline projection is about to need (the picture, and the claim's own entry when a claim changes):
+/// read under the lock, it is the latest state, and the projection then need not read it again.
+/// </summary>
+public static class FigureLock
+{
+    private const int LockSpace = 0x434C46; // "CLF"
+
+    /// <summary>Queues the lock and the reads on a batch the caller sends (inside the write's transaction).</summary>
+    public static void Acquire(IBatchedQuery batch, IDocumentSession session, Guid figureId, Guid? claimId = null)
+    {
+        _ = batch.Query<string>("select 'locked' from (select pg_advisory_xact_lock(?, ?)) as locked", LockSpace, Key(figureId));
+        var reads = ReadUnderLock.Of(session);
+        reads.Pictures[figureId] = batch.Load<FigurePicture>(figureId);
+        if (claimId is { } id) reads.Claims[id] = batch.Load<FigureClaim>(id);
+    }
+
+    /// <summary>Takes the lock (and its reads) in a round trip of its own.</summary>
+    public static async Task AcquireAsync(IDocumentSession session, Guid figureId, Guid? claimId, CancellationToken ct)
+    {
+        var batch = session.CreateBatchQuery();
+        Acquire(batch, session, figureId, claimId);
+        await batch.Execute(ct);
+    }
+
+    private static int Key(Guid figureId) => BitConverter.ToInt32(figureId.ToByteArray(), 12);
+}
+
+/// <summary>Documents a write read under its figure lock, kept with its session for the inline projection.</summary>
+internal sealed class ReadUnderLock
+{
+    private static readonly ConditionalWeakTable<IDocumentOperations, ReadUnderLock> BySession = new();
+
+    public readonly Dictionary<Guid, Task<FigurePicture?>> Pictures = new();
+    public readonly Dictionary<Guid, Task<FigureClaim?>> Claims = new();
+
+    public static ReadUnderLock Of(IDocumentOperations session) => BySession.GetOrCreateValue(session);
+    public static ReadUnderLock? Find(IDocumentOperations session) => BySession.TryGetValue(session, out var reads) ? reads : null;
+}
