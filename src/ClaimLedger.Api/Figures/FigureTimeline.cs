@@ -204,13 +204,13 @@ public abstract class FigureTimeline<TPicture, TClaim>(string name, bool keepsHi
             _claims[after.Id] = after;
             _changedClaims.Add(after.Id);
 
-            if (projection._keepsHistory) _inserts.Add(new FigureRevision
+            var record = new FigureRevision
             {
                 Id = FigureRevision.IdFor(figureId, revision), FigureId = figureId, Revision = revision,
                 RecordedAt = e.Timestamp, Actor = e.UserName ?? "", ClaimId = after.Id, AttributedTo = after.AttributedTo,
                 Change = change, PreviousValue = before != null && before.Value != after.Value ? before.Value : null,
                 Value = after.Value, Status = after.Status, SourceId = sourceId, Reason = reason,
-            });
+            };
             picture = picture with { RevisionCount = revision, LastChangedAt = e.Timestamp };
 
             foreach (var key in new[] { before?.OriginatorKey, after.OriginatorKey }.OfType<string>().Distinct())
@@ -219,12 +219,16 @@ public abstract class FigureTimeline<TPicture, TClaim>(string name, bool keepsHi
                 var (entry, entryRevision) = await EntryAfterAsync(picture, key, previous, after, ct);
                 if (entry == previous && picture.OriginatorKeys.Contains(key)) continue;
                 picture = picture.WithEntry(key, entry, entryRevision);
-                if (projection._keepsHistory) _inserts.Add(new FigureEntryChange
+                // The revision carries the entry it changed; only a correction that moves a claim to another originator
+                // changes a second entry, which gets a document of its own.
+                if (record.EntryKey is null) record = record with { EntryKey = key, Entry = entry };
+                else if (projection._keepsHistory) _inserts.Add(new FigureEntryChange
                 {
                     Id = $"{FigureRevision.IdFor(figureId, revision)}/{key}", FigureId = figureId, OriginatorKey = key,
                     Revision = revision, Entry = entry,
                 });
             }
+            if (projection._keepsHistory) _inserts.Add(record);
             _pictures[figureId] = picture;
         }
 
@@ -295,25 +299,30 @@ public abstract class FigureTimeline<TPicture, TClaim>(string name, bool keepsHi
 
         public void Store()
         {
-            foreach (var picture in _pictures.Values.OfType<FigurePicture>())
+            var pictures = _pictures.Values.OfType<FigurePicture>().Select(projection._asPicture).ToList();
+            var claims = _changedClaims.Select(id => projection._asClaim(_claims[id]!)).ToList();
+            if (replay == null)
             {
-                operations.Store(projection._asPicture(picture));
-                replay?.Remember(picture);
-            }
-            foreach (var id in _changedClaims)
-            {
-                var claim = _claims[id]!;
-                operations.Store(projection._asClaim(claim));
-                replay?.Remember(claim, replay.Claims.TryGetValue(id, out var old) ? old.Claim : _loaded.GetValueOrDefault(id));
-            }
-            foreach (var doc in _inserts)
-            {
-                switch (doc)
+                // Inline, a write stores one picture and one claim: Marten's own operations, in the session it reads from.
+                foreach (var picture in pictures) operations.Store(picture);
+                foreach (var claim in claims) operations.Store(claim);
+                foreach (var doc in _inserts)
                 {
-                    case FigureRevision r: operations.Store(r); break;
-                    case FigureEntryChange c: operations.Store(c); break;
+                    switch (doc)
+                    {
+                        case FigureRevision r: operations.Store(r); break;
+                        case FigureEntryChange c: operations.Store(c); break;
+                    }
                 }
+                return;
             }
+            DocumentRows.Upsert(operations, pictures, p => p.Id);
+            DocumentRows.Upsert(operations, claims, c => c.Id);
+            DocumentRows.Upsert(operations, _inserts.OfType<FigureRevision>().ToList(), r => r.Id);
+            DocumentRows.Upsert(operations, _inserts.OfType<FigureEntryChange>().ToList(), c => c.Id);
+            foreach (var picture in pictures) replay.Remember(picture);
+            foreach (var claim in claims)
+                replay.Remember(claim, replay.Claims.TryGetValue(claim.Id, out var old) ? old.Claim : _loaded.GetValueOrDefault(claim.Id));
         }
     }
 }

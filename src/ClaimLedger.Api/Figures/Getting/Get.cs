@@ -55,14 +55,24 @@ public static class GetFigureEndpoint
         var entries = new List<FigureEntry>();
         if (revision > 0 && now.OriginatorKeys.Count > 0)
         {
-            // One round trip: per originator, the latest change to its entry at or before that revision.
+            // One round trip: per originator, the latest change to its entry at or before that revision, carried by a
+            // revision or (a second originator's, or a history written before revisions carried entries) a change of its own.
             var batch = session.CreateBatchQuery();
-            var lookups = now.OriginatorKeys.Select(key => batch.Query<FigureEntryChange>()
-                .Where(c => c.FigureId == now.Id && c.OriginatorKey == key && c.Revision <= revision)
-                .OrderByDescending(c => c.Revision).FirstOrDefault()).ToList();
+            var lookups = now.OriginatorKeys.Select(key => (
+                InRevision: batch.Query<FigureRevision>()
+                    .Where(r => r.FigureId == now.Id && r.EntryKey == key && r.Revision <= revision)
+                    .OrderByDescending(r => r.Revision).FirstOrDefault(),
+                OfItsOwn: batch.Query<FigureEntryChange>()
+                    .Where(c => c.FigureId == now.Id && c.OriginatorKey == key && c.Revision <= revision)
+                    .OrderByDescending(c => c.Revision).FirstOrDefault())).ToList();
             await batch.Execute(ct);
-            foreach (var lookup in lookups)
-                if ((await lookup)?.Entry is { } entry) entries.Add(entry);
+            foreach (var (inRevision, ofItsOwn) in lookups)
+            {
+                var (fromRevision, fromChange) = (await inRevision, await ofItsOwn);
+                var entry = fromChange is null || (fromRevision != null && fromRevision.Revision > fromChange.Revision)
+                    ? fromRevision?.Entry : fromChange.Entry;
+                if (entry != null) entries.Add(entry);
+            }
         }
         var picture = now with { Current = [], Range = null, RevisionCount = revision, LastChangedAt = last?.RecordedAt, AsOf = at };
         foreach (var entry in entries) picture = picture.WithEntry(FigureClaim.KeyOf(entry.AttributedTo), entry);

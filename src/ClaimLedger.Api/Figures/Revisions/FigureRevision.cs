@@ -21,6 +21,10 @@ public sealed record FigureRevision
     public ClaimStatus Status { get; init; }
     public Guid SourceId { get; init; }
     public string? Reason { get; init; }
+    /// <summary>The originator whose entry in the picture this revision changed (null: no entry changed).</summary>
+    public string? EntryKey { get; init; }
+    /// <summary>That originator's entry after this revision (null: it has no standing claim left).</summary>
+    public FigureEntry? Entry { get; init; }
 
     public static string IdFor(Guid figureId, long revision) => $"{figureId:N}/{revision:D12}";
 }
@@ -65,9 +69,11 @@ public record FigureClaim
 }
 
 /// <summary>
-/// How one revision changed one originator's entry in the picture (null: the originator has no standing claim).
-/// As-of answers read the latest change per originator at or before a revision: a few index probes, whatever the
-/// length of the history.
+/// How one revision changed a second originator's entry in the picture (null: the originator has no standing claim):
+/// only a correction that moves a claim from one originator to another changes two entries, and the revision itself
+/// carries the first (<see cref="FigureRevision.EntryKey"/>). Histories written before revisions carried their entry
+/// have one of these for every change. As-of answers read the latest change per originator at or before a revision,
+/// from both: a few index probes, whatever the length of the history.
 /// </summary>
 public sealed record FigureEntryChange
 {
