@@ -13,7 +13,8 @@ namespace ClaimLedger.Figures;
 /// </summary>
 public static class FigureLock
 {
-    private const int LockSpace = 0x434C46; // "CLF"
+    /// <summary>The advisory lock of a figure is (LockSpace, Key(figureId)).</summary>
+    public const int LockSpace = 0x434C46; // "CLF"
 
     /// <summary>Queues the lock and the reads on a batch the caller sends (inside the write's transaction).</summary>
     public static void Acquire(IBatchedQuery batch, IDocumentSession session, Guid figureId, Guid? claimId = null)
@@ -24,6 +25,15 @@ public static class FigureLock
         if (claimId is { } id) reads.Claims[id] = batch.Load<FigureClaim>(id);
     }
 
+    /// <summary>
+    /// Queues the locks of several figures, in the order of their lock keys: two writers that each hold several figure
+    /// locks then always take them in the same order and cannot deadlock (every other writer holds one at most).
+    /// </summary>
+    public static void AcquireAll(IBatchedQuery batch, IDocumentSession session, IEnumerable<Guid> figureIds)
+    {
+        foreach (var figureId in figureIds.Distinct().OrderBy(Key).ThenBy(id => id)) Acquire(batch, session, figureId);
+    }
+
     /// <summary>Takes the lock (and its reads) in a round trip of its own.</summary>
     public static async Task AcquireAsync(IDocumentSession session, Guid figureId, Guid? claimId, CancellationToken ct)
     {
@@ -32,7 +42,7 @@ public static class FigureLock
         await batch.Execute(ct);
     }
 
-    private static int Key(Guid figureId) => BitConverter.ToInt32(figureId.ToByteArray(), 12);
+    public static int Key(Guid figureId) => BitConverter.ToInt32(figureId.ToByteArray(), 12);
 }
 
 /// <summary>Documents a write read under its figure lock, kept with its session for the inline projection.</summary>

@@ -11,7 +11,8 @@ namespace ClaimLedger.Hosting;
 public static class LedgerWrite
 {
     public static async Task<IResult> RunAsync<TRequest>(HttpContext http, IDocumentSession session,
-        Func<TRequest, Actor, LedgerTransaction, Task<IResult>> write) where TRequest : class
+        Func<TRequest, Actor, LedgerTransaction, Task<IResult>> write,
+        Func<TRequest, Actor, Task<IResult?>>? together = null) where TRequest : class
     {
         var ct = http.RequestAborted;
         var actor = Actor.From(http.User);
@@ -23,6 +24,9 @@ public static class LedgerWrite
         var (key, badKey) = IdempotencyKey.From(http, actor, request);
         if (badKey != null) return badKey;
         if (key != null && await key.ReplayAsync(session, ct) is { } replay) return replay;
+        // A write without an Idempotency-Key may share a transaction with others (Claims.Submitting.SubmissionGroups);
+        // it is written alone here when it cannot.
+        if (key is null && together != null && await together(request, actor) is { } written) return written;
 
         var transaction = await LedgerTransaction.StartAsync(session, ct);
         var result = await write(request, actor, transaction);

@@ -35,6 +35,44 @@ public sealed record SubmitClaim
 
 public sealed record ClaimWritten(Guid Id, long Version, ClaimStatus Status);
 
+/// <summary>A submission whose fields are well-formed; what it refers to is checked in the write's transaction.</summary>
+public sealed record Submission(Guid SourceId, string Quote, string AttributedTo, Guid? FigureId, ClaimValue? Value,
+    DateTimeOffset? ValidFrom, DateTimeOffset? ValidTo, Guid? Supersedes)
+{
+    /// <summary>The fields' checks (400 naming every bad field, 422 for what cannot be), before any database work.</summary>
+    public static IResult? Check(SubmitClaim body, out Submission submission)
+    {
+        submission = null!;
+        var errors = new FieldErrors();
+        var sourceId = errors.Required(body.SourceId, "sourceId");
+        var quote = errors.Text(body.Quote, "quote", SubmitClaimEndpoint.MaxQuoteLength);
+        var attributedTo = errors.Text(body.AttributedTo, "attributedTo", 300);
+        var value = ClaimInput.Value(body.Value, "value", errors);
+        if (value != null && body.FigureId is null) errors.Add("figureId", "is required when a value is given: a value measures a figure");
+        if (errors.Any) return errors.ToResult();
+        if (ClaimInput.Inconsistent(value, body.ValidFrom, body.ValidTo) is { } inconsistent) return inconsistent;
+        if (body.Supersedes == Guid.Empty) return Problems.Result(422, $"no claim has the id {Guid.Empty}", "supersedes");
+        submission = new Submission(sourceId, quote, attributedTo.Trim(), body.FigureId, value, body.ValidFrom, body.ValidTo, body.Supersedes);
+        return null;
+    }
+
+    /// <summary>The checks of what it refers to, read in the write's transaction: the source, the figure, the quote in the source's text.</summary>
+    public IResult? Refusal(Source? source, bool figureFound, out QuoteAnchor? anchor)
+    {
+        anchor = null;
+        if (source is null) return Problems.Result(422, $"no source has the id {SourceId}", "sourceId");
+        if (FigureId is { } figureId && !figureFound) return Problems.Result(422, $"no figure has the id {figureId}", "figureId");
+        anchor = ClaimInput.Anchor(source, Quote, "quote", out var notFound);
+        return notFound;
+    }
+
+    public ClaimSubmitted Submitted(Guid claimId, QuoteAnchor? anchor) =>
+        new(claimId, SourceId, Quote, anchor, AttributedTo, FigureId, Value, ValidFrom, ValidTo, Supersedes);
+
+    public static LedgerResponse Written(Guid claimId) =>
+        LedgerResponse.Of(201, new ClaimWritten(claimId, 1, ClaimStatus.Submitted), $"/api/claims/{claimId}", version: 1);
+}
+
 public static class SubmitClaimEndpoint
 {
     public const int MaxQuoteLength = 10_000;
@@ -44,54 +82,39 @@ public static class SubmitClaimEndpoint
     [Tags("Claims")]
     [JsonBody(typeof(SubmitClaim))]
     [ProducesResponseType<ClaimWritten>(201)]
-    public static Task<IResult> Post(IDocumentSession session, HttpContext http) =>
+    public static Task<IResult> Post(IDocumentSession session, HttpContext http, SubmissionGroups groups) =>
         LedgerWrite.RunAsync<SubmitClaim>(http, session, async (body, actor, transaction) =>
         {
             var ct = http.RequestAborted;
-            var errors = new FieldErrors();
-            var sourceId = errors.Required(body.SourceId, "sourceId");
-            var quote = errors.Text(body.Quote, "quote", MaxQuoteLength);
-            var attributedTo = errors.Text(body.AttributedTo, "attributedTo", 300);
-            var value = ClaimInput.Value(body.Value, "value", errors);
-            if (value != null && body.FigureId is null) errors.Add("figureId", "is required when a value is given: a value measures a figure");
-            if (errors.Any) return errors.ToResult();
-            if (ClaimInput.Inconsistent(value, body.ValidFrom, body.ValidTo) is { } inconsistent) return inconsistent;
-            if (body.Supersedes == Guid.Empty) return Problems.Result(422, $"no claim has the id {Guid.Empty}", "supersedes");
+            if (Submission.Check(body, out var submission) is { } invalid) return invalid;
 
             // One round trip for the references and the locks: the transaction id, the source, the figure, then either
             // the older claim this one supersedes (locked like any other write to it, so two newer counts cannot both
             // supersede it; its figure is locked next) or the figure itself.
             var reads = transaction.Reads;
-            var sourceLookup = reads.Load<Source>(sourceId);
-            var figureLookup = body.FigureId is { } wanted ? reads.Load<Figure>(wanted) : Task.FromResult<Figure?>(null);
-            var olderLookup = body.Supersedes is { } supersedes ? reads.Events.FetchForExclusiveWriting<Claim>(supersedes) : null;
-            if (body.FigureId is { } figureToLock && olderLookup is null) Figures.FigureLock.Acquire(reads, session, figureToLock);
+            var sourceLookup = reads.Load<Source>(submission.SourceId);
+            var figureLookup = submission.FigureId is { } wanted ? reads.Load<Figure>(wanted) : Task.FromResult<Figure?>(null);
+            var olderLookup = submission.Supersedes is { } supersedes ? reads.Events.FetchForExclusiveWriting<Claim>(supersedes) : null;
+            if (submission.FigureId is { } figureToLock && olderLookup is null) Figures.FigureLock.Acquire(reads, session, figureToLock);
             await transaction.OpenAsync(ct);
 
-            var source = await sourceLookup;
-            if (source is null) return Problems.Result(422, $"no source has the id {sourceId}", "sourceId");
-            if (body.FigureId is { } figureId && await figureLookup is null)
-                return Problems.Result(422, $"no figure has the id {figureId}", "figureId");
-            var anchor = ClaimInput.Anchor(source, quote, "quote", out var notFound);
-            if (notFound != null) return notFound;
-
+            if (submission.Refusal(await sourceLookup, await figureLookup is not null, out var anchor) is { } refusal) return refusal;
             var claimId = Guid.CreateVersion7();
-            var submitted = new ClaimSubmitted(claimId, sourceId, quote, anchor, attributedTo.Trim(), body.FigureId, value,
-                body.ValidFrom, body.ValidTo, body.Supersedes);
+            var submitted = submission.Submitted(claimId, anchor);
 
             if (olderLookup != null)
             {
                 var older = await olderLookup;
-                if (older.Aggregate is null) return Problems.Result(422, $"no claim has the id {body.Supersedes}", "supersedes");
+                if (older.Aggregate is null) return Problems.Result(422, $"no claim has the id {submission.Supersedes}", "supersedes");
                 if (older.Aggregate.FigureId is { } olderFigure) await Figures.FigureLock.AcquireAsync(session, olderFigure, older.Id, ct);
-                var decision = ClaimRules.Decide(older.Aggregate, new SupersedeClaim(claimId, body.FigureId, submitted.AttributedTo), actor);
-                if (decision.Refusal is { } refusal) return ClaimInput.ToProblem(refusal with { Field = refusal.Field ?? "supersedes" });
+                var decision = ClaimRules.Decide(older.Aggregate, new SupersedeClaim(claimId, submission.FigureId, submitted.AttributedTo), actor);
+                if (decision.Refusal is { } refused) return ClaimInput.ToProblem(refused with { Field = refused.Field ?? "supersedes" });
                 older.AppendMany(decision.Events.ToArray());
             }
 
             session.Events.StartStream<Claim>(claimId, submitted);
-            return LedgerResponse.Of(201, new ClaimWritten(claimId, 1, ClaimStatus.Submitted), $"/api/claims/{claimId}", version: 1);
-        });
+            return Submission.Written(claimId);
+        }, together: (body, actor) => groups.WriteAsync(body, actor, http.RequestAborted));
 }
 
 /// <summary>Checks shared by the claim routes: values, validity periods, quotes anchored in their source.</summary>

@@ -1,0 +1,165 @@
+using System.Diagnostics.Metrics;
+using System.Threading.Channels;
+using ClaimLedger.Access;
+using ClaimLedger.Figures;
+using ClaimLedger.Hosting;
+using ClaimLedger.Sources;
+using Marten;
+using Npgsql;
+
+namespace ClaimLedger.Claims.Submitting;
+
+/// <summary>
+/// Group commit for claim submissions: submissions that arrive while a transaction is in flight are written together in
+/// the next one (one round trip for their references and figure locks, one for their events, one commit), and each is
+/// answered only once that transaction has committed. Under load this divides the fixed cost of a transaction — round
+/// trips, the transaction id, the commit's WAL flush, the connection's reset — among the submissions; a lone submission
+/// waits for nothing (docs/benchmarks.md).
+/// </summary>
+/// <remarks>
+/// Each submission is decided on its own: a refusal answers that submission only. A submission with an Idempotency-Key
+/// or one that supersedes an older claim is written alone (<see cref="LedgerWrite"/>), and so is every submission of a
+/// group that PostgreSQL refused (nothing of it was committed). A group whose commit is in doubt (the connection failed
+/// during it) is not written again: each of its submissions gets the error, as a lone write would.
+/// </remarks>
+public sealed class SubmissionGroups : BackgroundService
+{
+    public static readonly Meter Meter = new("ClaimLedger.Submissions");
+    private static readonly Histogram<int> GroupSize = Meter.CreateHistogram<int>("claimledger.submissions.group_size",
+        unit: "{submission}", description: "Submissions written in one transaction");
+
+    private readonly IDocumentStore _store;
+    private readonly ILogger<SubmissionGroups> _logger;
+    private readonly int _writers;
+    private readonly int _largest;
+    private readonly Channel<Pending> _pending = Channel.CreateBounded<Pending>(new BoundedChannelOptions(4096)
+    {
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+
+    public SubmissionGroups(IDocumentStore store, IConfiguration configuration, ILogger<SubmissionGroups> logger)
+    {
+        _store = store;
+        _logger = logger;
+        var section = configuration.GetSection("ClaimLedger:Submissions");
+        // Several transactions in flight keep PostgreSQL and the API busy together (4 measured best at 8 and 32 clients on
+        // 2 cores, docs/benchmarks.md); 0 writes every submission alone.
+        _writers = Math.Max(0, section.GetValue("GroupWriters", 4));
+        _largest = Math.Clamp(section.GetValue("LargestGroup", 64), 1, 1000);
+        if (_writers == 0) _pending.Writer.TryComplete();
+    }
+
+    /// <summary>
+    /// Checks the submission's fields and writes it with the others waiting; null when it is to be written alone.
+    /// </summary>
+    public async Task<IResult?> WriteAsync(SubmitClaim body, Actor actor, CancellationToken ct)
+    {
+        if (Submission.Check(body, out var submission) is { } invalid) return invalid;
+        if (submission.Supersedes != null) return null;
+        var pending = new Pending(submission, actor, ct);
+        if (!_pending.Writer.TryWrite(pending)) return null;
+        return await pending.Answer.Task;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stopping)
+    {
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(0, _writers).Select(_ => Task.Run(() => WriteGroupsAsync(stopping), CancellationToken.None)));
+        }
+        finally
+        {
+            // Whatever still waits is written alone by its own request.
+            _pending.Writer.TryComplete();
+            while (_pending.Reader.TryRead(out var left)) left.Answer.TrySetResult(null);
+        }
+    }
+
+    private async Task WriteGroupsAsync(CancellationToken stopping)
+    {
+        var group = new List<Pending>(_largest);
+        try
+        {
+            while (await _pending.Reader.WaitToReadAsync(stopping))
+            {
+                group.Clear();
+                while (group.Count < _largest && _pending.Reader.TryRead(out var next))
+                {
+                    if (next.Aborted.IsCancellationRequested) next.Answer.TrySetCanceled(next.Aborted);
+                    else group.Add(next);
+                }
+                // Events carry their writer's name, and a transaction writes one name.
+                foreach (var byActor in group.GroupBy(p => p.Actor.Name)) await CommitAsync(byActor.Key, byActor.ToList());
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task CommitAsync(string actor, List<Pending> group)
+    {
+        var committing = false;
+        try
+        {
+            await using var session = _store.LightweightSession();
+            session.LastModifiedBy = actor;
+            var transaction = await LedgerTransaction.StartAsync(session, CancellationToken.None);
+            var reads = transaction.Reads;
+            var sources = group.Select(p => p.Submission.SourceId).Distinct().ToDictionary(id => id, id => reads.Load<Source>(id));
+            var figureIds = group.Select(p => p.Submission.FigureId).OfType<Guid>().Distinct().ToList();
+            var figures = figureIds.ToDictionary(id => id, id => reads.Load<Figure>(id));
+            FigureLock.AcquireAll(reads, session, figureIds);
+            await transaction.OpenAsync(CancellationToken.None);
+
+            var answers = new List<(Pending Pending, IResult Answer)>(group.Count);
+            var appended = 0;
+            foreach (var pending in group)
+            {
+                var submission = pending.Submission;
+                var figureFound = submission.FigureId is not { } figureId || await figures[figureId] is not null;
+                if (submission.Refusal(await sources[submission.SourceId], figureFound, out var anchor) is { } refusal)
+                {
+                    answers.Add((pending, refusal));
+                    continue;
+                }
+                var claimId = Guid.CreateVersion7();
+                session.Events.StartStream<Claim>(claimId, submission.Submitted(claimId, anchor));
+                answers.Add((pending, Submission.Written(claimId)));
+                appended++;
+            }
+            if (appended > 0)
+            {
+                committing = true;
+                // Not bound to any request: once the commit starts, a client hanging up must not leave it in doubt.
+                await session.SaveChangesAsync(CancellationToken.None);
+            }
+            GroupSize.Record(appended);
+            foreach (var (pending, answer) in answers) pending.Answer.TrySetResult(answer);
+        }
+        catch (Exception e) when (!committing || RolledBack(e))
+        {
+            // Nothing of the group was committed: each submission is written alone, and gets its own answer.
+            _logger.LogWarning(e, "A group of {Count} submissions was not written together; each is written alone", group.Count);
+            foreach (var pending in group) pending.Answer.TrySetResult(null);
+        }
+        catch (Exception e)
+        {
+            // The commit may or may not have landed: writing them again could store them twice. Each gets the error.
+            foreach (var pending in group) pending.Answer.TrySetException(e);
+        }
+    }
+
+    /// <summary>PostgreSQL answered with an error: the transaction was rolled back, whatever statement it answered.</summary>
+    public static bool RolledBack(Exception e)
+    {
+        for (var x = e; x != null; x = x.InnerException)
+            if (x is PostgresException) return !ProblemExceptionHandler.IsDatabaseAway(e);
+        return false;
+    }
+
+    private sealed record Pending(Submission Submission, Actor Actor, CancellationToken Aborted)
+    {
+        public TaskCompletionSource<IResult?> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
