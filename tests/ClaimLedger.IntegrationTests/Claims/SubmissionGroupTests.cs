@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using ClaimLedger.Claims.Submitting;
 using ClaimLedger.Figures;
 using ClaimLedger.IntegrationTests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace ClaimLedger.IntegrationTests.Claims;
@@ -19,7 +20,7 @@ public class SubmissionGroupTests
         await using var api = await LedgerApi.StartAsync("groups");
         var source = await api.Source();
         var figure = await api.Figure();
-        using var sizes = new GroupSizes();
+        using var sizes = new GroupSizes(api);
 
         Task<ApiResponse>[] good;
         Task<ApiResponse> badQuote, unknownFigure, noFigure;
@@ -136,6 +137,31 @@ public class SubmissionGroupTests
         verification.Json.GetProperty("ok").GetBoolean().ShouldBeTrue(verification.Body);
     }
 
+    [Fact]
+    public async Task With_no_group_writers_every_submission_is_written_alone()
+    {
+        await using var api = await LedgerApi.StartAsync("groups-off", new Dictionary<string, string>
+        {
+            ["ClaimLedger:Submissions:GroupWriters"] = "0",
+        });
+        var source = await api.Source();
+        var figure = await api.Figure();
+        using var sizes = new GroupSizes(api);
+        Task<ApiResponse>[] posts;
+        await using (await HoldAsync(api, figure))
+        {
+            posts = Enumerable.Range(0, 6).Select(i => api.Post("/api/claims", new
+            {
+                sourceId = source, quote = "242 victimes", attributedTo = $"originator {i}", figureId = figure,
+                value = new { amount = 242, bound = "at_least" },
+            })).ToArray();
+            await Task.Delay(500);
+        }
+        (await Task.WhenAll(posts)).ShouldAllBe(r => r.Status == 201);
+        sizes.Count.ShouldBe(0);
+        (await api.Get($"/api/figures/{figure}")).Json.GetProperty("revisionCount").GetInt64().ShouldBe(6);
+    }
+
     /// <summary>Holds the figure's lock on a connection of its own until disposed.</summary>
     private static async Task<IAsyncDisposable> HoldAsync(LedgerApi api, Guid figure)
     {
@@ -155,16 +181,18 @@ public class SubmissionGroupTests
         private readonly MeterListener _listener = new();
         private readonly ConcurrentBag<int> _sizes = [];
 
-        public GroupSizes()
+        public GroupSizes(LedgerApi api)
         {
+            var meter = api.Host.Services.GetRequiredService<SubmissionGroups>().Meter;
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter == SubmissionGroups.Meter) listener.EnableMeasurementEvents(instrument);
+                if (instrument.Meter == meter) listener.EnableMeasurementEvents(instrument);
             };
             _listener.SetMeasurementEventCallback<int>((_, size, _, _) => _sizes.Add(size));
             _listener.Start();
         }
 
+        public int Count => _sizes.Count;
         public int Largest => _sizes.IsEmpty ? 0 : _sizes.Max();
         public void Dispose() => _listener.Dispose();
     }

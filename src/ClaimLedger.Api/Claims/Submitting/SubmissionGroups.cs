@@ -24,9 +24,11 @@ namespace ClaimLedger.Claims.Submitting;
 /// </remarks>
 public sealed class SubmissionGroups : BackgroundService
 {
-    public static readonly Meter Meter = new("ClaimLedger.Submissions");
-    private static readonly Histogram<int> GroupSize = Meter.CreateHistogram<int>("claimledger.submissions.group_size",
-        unit: "{submission}", description: "Submissions written in one transaction");
+    public const string MeterName = "ClaimLedger.Submissions";
+
+    /// <summary>This host's meter (from the host's meter factory, so that hosts sharing a process keep theirs apart).</summary>
+    public Meter Meter { get; }
+    private readonly Histogram<int> _groupSize;
 
     private readonly IDocumentStore _store;
     private readonly ILogger<SubmissionGroups> _logger;
@@ -37,10 +39,13 @@ public sealed class SubmissionGroups : BackgroundService
         FullMode = BoundedChannelFullMode.Wait,
     });
 
-    public SubmissionGroups(IDocumentStore store, IConfiguration configuration, ILogger<SubmissionGroups> logger)
+    public SubmissionGroups(IDocumentStore store, IConfiguration configuration, IMeterFactory meters, ILogger<SubmissionGroups> logger)
     {
         _store = store;
         _logger = logger;
+        Meter = meters.Create(MeterName);
+        _groupSize = Meter.CreateHistogram<int>("claimledger.submissions.group_size", unit: "{submission}",
+            description: "Submissions written in one transaction");
         var section = configuration.GetSection("ClaimLedger:Submissions");
         // Several transactions in flight keep PostgreSQL and the API busy together (4 measured best at 8 and 32 clients on
         // 2 cores, docs/benchmarks.md); 0 writes every submission alone.
@@ -134,7 +139,7 @@ public sealed class SubmissionGroups : BackgroundService
                 // Not bound to any request: once the commit starts, a client hanging up must not leave it in doubt.
                 await session.SaveChangesAsync(CancellationToken.None);
             }
-            GroupSize.Record(appended);
+            _groupSize.Record(appended);
             foreach (var (pending, answer) in answers) pending.Answer.TrySetResult(answer);
         }
         catch (Exception e) when (!committing || RolledBack(e))
