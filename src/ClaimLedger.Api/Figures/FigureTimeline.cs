@@ -124,7 +124,8 @@ public abstract class FigureTimeline<TPicture, TClaim>(string name, bool keepsHi
         private readonly Dictionary<Guid, FigureClaim?> _claims = new();
         private readonly Dictionary<Guid, FigureClaim?> _loaded = new();
         private readonly HashSet<Guid> _changedClaims = [];
-        private readonly List<object> _inserts = [];
+        private readonly List<FigureRevision> _revisions = [];
+        private readonly List<FigureEntryChange> _entryChanges = [];
 
         public async Task PrefetchAsync(IReadOnlyList<IEvent> events, CancellationToken ct)
         {
@@ -222,13 +223,13 @@ public abstract class FigureTimeline<TPicture, TClaim>(string name, bool keepsHi
                 // The revision carries the entry it changed; only a correction that moves a claim to another originator
                 // changes a second entry, which gets a document of its own.
                 if (record.EntryKey is null) record = record with { EntryKey = key, Entry = entry };
-                else if (projection._keepsHistory) _inserts.Add(new FigureEntryChange
+                else if (projection._keepsHistory) _entryChanges.Add(new FigureEntryChange
                 {
                     Id = $"{FigureRevision.IdFor(figureId, revision)}/{key}", FigureId = figureId, OriginatorKey = key,
                     Revision = revision, Entry = entry,
                 });
             }
-            if (projection._keepsHistory) _inserts.Add(record);
+            if (projection._keepsHistory) _revisions.Add(record);
             _pictures[figureId] = picture;
         }
 
@@ -301,25 +302,18 @@ public abstract class FigureTimeline<TPicture, TClaim>(string name, bool keepsHi
         {
             var pictures = _pictures.Values.OfType<FigurePicture>().Select(projection._asPicture).ToList();
             var claims = _changedClaims.Select(id => projection._asClaim(_claims[id]!)).ToList();
+            // Only the history keeps revisions and entry changes (in the daemon, a range's worth at a time).
+            DocumentRows.Upsert(operations, _revisions, r => r.Id);
+            DocumentRows.Upsert(operations, _entryChanges, c => c.Id);
             if (replay == null)
             {
                 // Inline, a write stores one picture and one claim: Marten's own operations, in the session it reads from.
                 foreach (var picture in pictures) operations.Store(picture);
                 foreach (var claim in claims) operations.Store(claim);
-                foreach (var doc in _inserts)
-                {
-                    switch (doc)
-                    {
-                        case FigureRevision r: operations.Store(r); break;
-                        case FigureEntryChange c: operations.Store(c); break;
-                    }
-                }
                 return;
             }
             DocumentRows.Upsert(operations, pictures, p => p.Id);
             DocumentRows.Upsert(operations, claims, c => c.Id);
-            DocumentRows.Upsert(operations, _inserts.OfType<FigureRevision>().ToList(), r => r.Id);
-            DocumentRows.Upsert(operations, _inserts.OfType<FigureEntryChange>().ToList(), c => c.Id);
             foreach (var picture in pictures) replay.Remember(picture);
             foreach (var claim in claims)
                 replay.Remember(claim, replay.Claims.TryGetValue(claim.Id, out var old) ? old.Claim : _loaded.GetValueOrDefault(claim.Id));

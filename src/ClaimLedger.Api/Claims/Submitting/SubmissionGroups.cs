@@ -34,10 +34,8 @@ public sealed class SubmissionGroups : BackgroundService
     private readonly ILogger<SubmissionGroups> _logger;
     private readonly int _writers;
     private readonly int _largest;
-    private readonly Channel<Pending> _pending = Channel.CreateBounded<Pending>(new BoundedChannelOptions(4096)
-    {
-        FullMode = BoundedChannelFullMode.Wait,
-    });
+    /// <summary>Submissions waiting for a group; when it is full, a submission is written alone.</summary>
+    private readonly Channel<Pending> _pending = Channel.CreateBounded<Pending>(4096);
 
     public SubmissionGroups(IDocumentStore store, IConfiguration configuration, IMeterFactory meters, ILogger<SubmissionGroups> logger)
     {
@@ -55,12 +53,13 @@ public sealed class SubmissionGroups : BackgroundService
     }
 
     /// <summary>
-    /// Checks the submission's fields and writes it with the others waiting; null when it is to be written alone.
+    /// Checks the submission's fields and writes it with the others waiting; null when it is to be written alone (one
+    /// that supersedes an older claim locks that claim first, so it is checked and written alone).
     /// </summary>
     public async Task<IResult?> WriteAsync(SubmitClaim body, Actor actor, CancellationToken ct)
     {
+        if (body.Supersedes != null) return null;
         if (Submission.Check(body, out var submission) is { } invalid) return invalid;
-        if (submission.Supersedes != null) return null;
         var pending = new Pending(submission, actor, ct);
         if (!_pending.Writer.TryWrite(pending)) return null;
         return await pending.Answer.Task;

@@ -69,8 +69,7 @@ public static class GetFigureEndpoint
             foreach (var (inRevision, ofItsOwn) in lookups)
             {
                 var (fromRevision, fromChange) = (await inRevision, await ofItsOwn);
-                var entry = fromChange is null || (fromRevision != null && fromRevision.Revision > fromChange.Revision)
-                    ? fromRevision?.Entry : fromChange.Entry;
+                var entry = fromChange is null || fromRevision?.Revision > fromChange.Revision ? fromRevision?.Entry : fromChange.Entry;
                 if (entry != null) entries.Add(entry);
             }
         }
