@@ -18,7 +18,7 @@ public static class FigureSetup
             o.DeleteViewTypeOnTeardown<FigureClaim>();
         });
         // Off the write path: the daemon keeps the history; readers of it wait (briefly) for the figure's revision.
-        opts.Projections.Add(new FigureHistoryProjection(), ProjectionLifecycle.Async, FigureHistoryProjection.Name, o =>
+        opts.Projections.Add(new RangePipeline(new FigureHistoryProjection(), FigureHistoryProjection.Name), ProjectionLifecycle.Async, o =>
         {
             // Each range is written in a few statements (DocumentRows) and committed once: larger ranges mean fewer
             // commits when the history has a backlog (a rebuild, a node taking over); live ranges stay small.
@@ -32,7 +32,6 @@ public static class FigureSetup
         opts.Schema.For<FigureClaim>().Index(c => new { c.FigureId, c.OriginatorKey, c.SubmittedRevision }, i => i.Name = "figure_claim_by_originator");
         opts.Schema.For<FigureHistoryClaim>().Index(c => new { c.FigureId, c.OriginatorKey, c.SubmittedRevision }, i => i.Name = "figure_history_claim_by_originator");
         opts.Schema.For<FigureRevision>().Identity(r => r.Id)
-            .Index(r => new { r.FigureId, r.Revision }, i => i.Name = "figure_revision_by_number")
             .Index(r => new { r.FigureId, r.RecordedAt, r.Revision }, i => i.Name = "figure_revision_by_time")
             .Index(r => new { r.FigureId, r.EntryKey, r.Revision }, i => i.Name = "figure_revision_by_entry");
         opts.Schema.For<FigureEntryChange>().Identity(c => c.Id).Index(c => new { c.FigureId, c.OriginatorKey, c.Revision }, i => i.Name = "figure_entry_change_by_originator");

@@ -124,6 +124,8 @@ public abstract class FigureTimeline<TPicture, TClaim>(string name, bool keepsHi
         private readonly Dictionary<Guid, FigureClaim?> _claims = new();
         private readonly Dictionary<Guid, FigureClaim?> _loaded = new();
         private readonly HashSet<Guid> _changedClaims = [];
+        /// <summary>Claims submitted in this batch: nothing is stored under their ids yet.</summary>
+        private readonly HashSet<Guid> _submittedClaims = [];
         private readonly List<FigureRevision> _revisions = [];
         private readonly List<FigureEntryChange> _entryChanges = [];
 
@@ -201,7 +203,11 @@ public abstract class FigureTimeline<TPicture, TClaim>(string name, bool keepsHi
             var revision = picture.RevisionCount + 1;
             // Claims are ordered by the revision that added them: the order the figure's writers were serialised in,
             // live and in a rebuild alike (event sequence numbers are not known yet to an inline projection).
-            if (before is null) after = after with { SubmittedRevision = revision };
+            if (before is null)
+            {
+                after = after with { SubmittedRevision = revision };
+                _submittedClaims.Add(after.Id);
+            }
             _claims[after.Id] = after;
             _changedClaims.Add(after.Id);
 
@@ -302,9 +308,10 @@ public abstract class FigureTimeline<TPicture, TClaim>(string name, bool keepsHi
         {
             var pictures = _pictures.Values.OfType<FigurePicture>().Select(projection._asPicture).ToList();
             var claims = _changedClaims.Select(id => projection._asClaim(_claims[id]!)).ToList();
-            // Only the history keeps revisions and entry changes (in the daemon, a range's worth at a time).
-            DocumentRows.Upsert(operations, _revisions, r => r.Id);
-            DocumentRows.Upsert(operations, _entryChanges, c => c.Id);
+            // Only the history keeps revisions and entry changes (in the daemon, a range's worth at a time). Both are written
+            // once: the range that stores them also moves the projection's progress past their events.
+            DocumentRows.Insert(operations, _revisions, r => r.Id);
+            DocumentRows.Insert(operations, _entryChanges, c => c.Id);
             if (replay == null)
             {
                 // Inline, a write stores one picture and one claim: Marten's own operations, in the session it reads from.
@@ -313,7 +320,9 @@ public abstract class FigureTimeline<TPicture, TClaim>(string name, bool keepsHi
                 return;
             }
             DocumentRows.Upsert(operations, pictures, p => p.Id);
-            DocumentRows.Upsert(operations, claims, c => c.Id);
+            // A claim submitted in this range has no row yet: a plain insert, cheaper than an upsert.
+            DocumentRows.Insert(operations, claims.Where(c => _submittedClaims.Contains(c.Id)).ToList(), c => c.Id);
+            DocumentRows.Upsert(operations, claims.Where(c => !_submittedClaims.Contains(c.Id)).ToList(), c => c.Id);
             foreach (var picture in pictures) replay.Remember(picture);
             foreach (var claim in claims)
                 replay.Remember(claim, replay.Claims.TryGetValue(claim.Id, out var old) ? old.Claim : _loaded.GetValueOrDefault(claim.Id));

@@ -26,7 +26,19 @@ public sealed record FigureRevision
     /// <summary>That originator's entry after this revision (null: it has no standing claim left).</summary>
     public FigureEntry? Entry { get; init; }
 
+    /// <summary>
+    /// The figure's id, then its revision number zero-padded: the primary key orders each figure's revisions by number,
+    /// which is what pages and catch-up read (an index of its own on figure and number would cost every write).
+    /// </summary>
     public static string IdFor(Guid figureId, long revision) => $"{figureId:N}/{revision:D12}";
+
+    private const long LastNumber = 999_999_999_999;
+
+    /// <summary>The figure's revisions after <paramref name="after"/>, oldest first: one range scan of the primary key.</summary>
+    public static Task<IReadOnlyList<FigureRevision>> PageAsync(Marten.IQuerySession session, Guid figureId, long after, int take,
+        CancellationToken ct) =>
+        session.QueryAsync<FigureRevision>("where id > ? and id <= ? order by id limit ?", ct,
+            IdFor(figureId, after), IdFor(figureId, LastNumber), take);
 }
 
 /// <summary>What the figure projection knows of one claim on a figure: enough to keep the picture.</summary>

@@ -60,8 +60,7 @@ public static class GetRevisionsEndpoint
     }
 
     private static Task<IReadOnlyList<FigureRevision>> PageAsync(IQuerySession session, Guid id, long from, int take, CancellationToken ct) =>
-        session.Query<FigureRevision>().Where(r => r.FigureId == id && r.Revision > from)
-            .OrderBy(r => r.Revision).Take(take + 1).ToListAsync(ct);
+        FigureRevision.PageAsync(session, id, from, take + 1, ct);
 
     /// <summary>An opaque cursor: the figure and the last revision seen, base64url-encoded.</summary>
     public static class Cursor

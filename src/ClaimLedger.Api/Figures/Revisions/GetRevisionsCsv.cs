@@ -38,8 +38,7 @@ public static class GetRevisionsCsvEndpoint
         long after = 0;
         while (true)
         {
-            var page = await session.Query<FigureRevision>().Where(r => r.FigureId == id && r.Revision > after)
-                .OrderBy(r => r.Revision).Take(1000).ToListAsync(ct);
+            var page = await FigureRevision.PageAsync(session, id, after, 1000, ct);
             if (page.Count == 0) break;
             var text = new StringBuilder();
             foreach (var r in page)

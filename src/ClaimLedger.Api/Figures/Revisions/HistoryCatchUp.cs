@@ -14,10 +14,12 @@ public sealed class HistoryCatchUp(IConfiguration configuration, TimeProvider cl
 {
     private readonly TimeSpan _patience = TimeSpan.FromMilliseconds(configuration.GetValue("ClaimLedger:History:WaitMilliseconds", 5000));
 
-    /// <summary>The newest revision of the figure in the history (0: none yet).</summary>
-    private static async Task<long> NewestAsync(IQuerySession session, Guid figureId, CancellationToken ct) =>
-        await session.Query<FigureRevision>().Where(r => r.FigureId == figureId)
-            .OrderByDescending(r => r.Revision).Select(r => r.Revision).FirstOrDefaultAsync(ct);
+    /// <summary>Whether the history holds the figure's revision (it numbers them densely: then it holds all before).</summary>
+    private static Task<bool> HoldsAsync(IQuerySession session, Guid figureId, long revision, CancellationToken ct)
+    {
+        var id = FigureRevision.IdFor(figureId, revision);
+        return session.Query<FigureRevision>().AnyAsync(r => r.Id == id, ct);
+    }
 
     /// <summary>
     /// True once the history holds revision <paramref name="revision"/> of the figure (at once when the caller already saw
@@ -29,7 +31,7 @@ public sealed class HistoryCatchUp(IConfiguration configuration, TimeProvider cl
         var deadline = clock.GetUtcNow() + _patience;
         while (true)
         {
-            if (await NewestAsync(session, figureId, ct) >= revision) return true;
+            if (await HoldsAsync(session, figureId, revision, ct)) return true;
             if (clock.GetUtcNow() >= deadline) return false;
             await Task.Delay(20, ct);
         }

@@ -1,0 +1,103 @@
+using ClaimLedger.Figures;
+using ClaimLedger.Hosting;
+using ClaimLedger.IntegrationTests.Support;
+using JasperFx.Events.Projections;
+using Marten;
+using Npgsql;
+
+namespace ClaimLedger.IntegrationTests.Figures;
+
+/// <summary>
+/// The history applies a range while the one before it is written (<see cref="RangePipeline"/>). A range applied on top
+/// of one that then fails must never be written, and the history must resume from what was committed.
+/// </summary>
+public class RangePipelineTests : IAsyncLifetime
+{
+    private const string Shard = FigureHistoryProjection.Name + ":All";
+    private LedgerApi _api = null!;
+
+    // The host runs no daemon (it may not lead): the test runs the history itself, in ranges of five events.
+    public async Task InitializeAsync() => _api = await LedgerApi.StartAsync("range-pipeline", new Dictionary<string, string>
+    {
+        ["ClaimLedger:Nodes:CanLead"] = "false",
+    });
+
+    public async Task DisposeAsync() => await _api.DisposeAsync();
+
+    [Fact]
+    public async Task A_range_that_cannot_be_written_stops_the_history_before_it_and_it_resumes_from_there_once_it_can()
+    {
+        var source = await _api.Source();
+        var figure = await _api.Figure();
+        for (var i = 0; i < 40; i++) await _api.Claim(source, figure, 200 + i, $"originator {i % 3}");
+        // A revision 20 already stored: the range that numbers it fails to write.
+        await using (var session = _api.Store.LightweightSession())
+        {
+            DocumentRows.Insert(session, [new FigureRevision { Id = FigureRevision.IdFor(figure, 20), FigureId = figure, Revision = 20, Reason = "in the way" }], r => r.Id);
+            await session.SaveChangesAsync();
+        }
+
+        var options = ClaimLedgerHost.LedgerStore(_api.ConnectionString);
+        options.Projections.All.OfType<RangePipeline>().Single().Options.BatchSize = 5;
+        using var store = new DocumentStore(options);
+        using var daemon = await store.BuildProjectionDaemonAsync();
+        await daemon.StartAgentAsync(Shard, CancellationToken.None);
+        await WaitUntilAsync(() => Task.FromResult(daemon.HasAnyPaused()), "the history to stop at the range it cannot write");
+
+        var stopped = await RevisionsAsync(figure);
+        stopped.ShouldNotBeEmpty();
+        stopped.Max().ShouldBeLessThan(20, "nothing applied after the failed range may be written");
+        stopped.ShouldBe(Enumerable.Range(1, stopped.Count).Select(n => (long)n));
+
+        await ExecAsync($"delete from claimledger.mt_doc_figurerevision where data->>'reason' = 'in the way'");
+        await daemon.StopAgentAsync(Shard);
+        await daemon.StartAgentAsync(Shard, CancellationToken.None);
+        await WaitUntilAsync(async () => await ScalarAsync(FigureHistoryProjection.LagSql) <= 0, "the history to catch up");
+
+        (await RevisionsAsync(figure)).ShouldBe(Enumerable.Range(1, 40).Select(n => (long)n));
+        var resumed = await ClaimLedger.Reliability.ProjectionSnapshot.TakeAsync(_api.ConnectionString);
+        await daemon.StopAllAsync();
+        await daemon.RebuildProjectionAsync(FigureHistoryProjection.Name, TimeSpan.FromMinutes(1), CancellationToken.None);
+        ClaimLedger.Reliability.ProjectionSnapshot.Compare(resumed, await ClaimLedger.Reliability.ProjectionSnapshot.TakeAsync(_api.ConnectionString)).ShouldBeEmpty();
+    }
+
+    private async Task<List<long>> RevisionsAsync(Guid figure)
+    {
+        await using var conn = new NpgsqlConnection(_api.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(
+            "select (data->>'revision')::bigint from claimledger.mt_doc_figurerevision where data->>'figureId' = @figure " +
+            "and coalesce(data->>'reason', '') <> 'in the way' order by 1", conn);
+        cmd.Parameters.AddWithValue("figure", figure.ToString());
+        var numbers = new List<long>();
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) numbers.Add(reader.GetInt64(0));
+        return numbers;
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"waited 60 s for {what}");
+            await Task.Delay(100);
+        }
+    }
+
+    private async Task ExecAsync(string sql)
+    {
+        await using var conn = new NpgsqlConnection(_api.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    private async Task<long> ScalarAsync(string sql)
+    {
+        await using var conn = new NpgsqlConnection(_api.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync());
+    }
+}
