@@ -84,6 +84,7 @@ public static class ClaimLedgerHost
         services.AddSingleton<Audit.LedgerVerifier>();
         services.AddSingleton<Audit.LedgerSequencer>();
         services.AddHostedService(sp => sp.GetRequiredService<Audit.LedgerSequencer>());
+        services.AddSingleton<Claims.Submitting.KnownReferences>();
         services.AddSingleton<Claims.Submitting.SubmissionGroups>();
         services.AddHostedService(sp => sp.GetRequiredService<Claims.Submitting.SubmissionGroups>());
         services.AddHealthChecks().AddCheck<PostgresReadiness>("postgres", tags: ["ready"]);

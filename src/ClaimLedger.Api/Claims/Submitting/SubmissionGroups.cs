@@ -31,15 +31,18 @@ public sealed class SubmissionGroups : BackgroundService
     private readonly Histogram<int> _groupSize;
 
     private readonly IDocumentStore _store;
+    private readonly KnownReferences _references;
     private readonly ILogger<SubmissionGroups> _logger;
     private readonly int _writers;
     private readonly int _largest;
     /// <summary>Submissions waiting for a group; when it is full, a submission is written alone.</summary>
     private readonly Channel<Pending> _pending = Channel.CreateBounded<Pending>(4096);
 
-    public SubmissionGroups(IDocumentStore store, IConfiguration configuration, IMeterFactory meters, ILogger<SubmissionGroups> logger)
+    public SubmissionGroups(IDocumentStore store, KnownReferences references, IConfiguration configuration, IMeterFactory meters,
+        ILogger<SubmissionGroups> logger)
     {
         _store = store;
+        _references = references;
         _logger = logger;
         Meter = meters.Create(MeterName);
         _groupSize = Meter.CreateHistogram<int>("claimledger.submissions.group_size", unit: "{submission}",
@@ -110,9 +113,9 @@ public sealed class SubmissionGroups : BackgroundService
             session.LastModifiedBy = actor;
             var transaction = await LedgerTransaction.StartAsync(session, CancellationToken.None);
             var reads = transaction.Reads;
-            var sources = group.Select(p => p.Submission.SourceId).Distinct().ToDictionary(id => id, id => reads.Load<Source>(id));
+            var sources = group.Select(p => p.Submission.SourceId).Distinct().ToDictionary(id => id, id => _references.SourceAsync(reads, id));
             var figureIds = group.Select(p => p.Submission.FigureId).OfType<Guid>().Distinct().ToList();
-            var figures = figureIds.ToDictionary(id => id, id => reads.Load<Figure>(id));
+            var figures = figureIds.ToDictionary(id => id, id => _references.FigureExistsAsync(reads, id));
             FigureLock.AcquireAll(reads, session, figureIds);
             await transaction.OpenAsync(CancellationToken.None);
 
@@ -121,7 +124,7 @@ public sealed class SubmissionGroups : BackgroundService
             foreach (var pending in group)
             {
                 var submission = pending.Submission;
-                var figureFound = submission.FigureId is not { } figureId || await figures[figureId] is not null;
+                var figureFound = submission.FigureId is not { } figureId || await figures[figureId];
                 if (submission.Refusal(await sources[submission.SourceId], figureFound, out var anchor) is { } refusal)
                 {
                     answers.Add((pending, refusal));

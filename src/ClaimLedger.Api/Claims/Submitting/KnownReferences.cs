@@ -1,0 +1,41 @@
+using ClaimLedger.Figures;
+using ClaimLedger.Sources;
+using Marten.Services.BatchQuerying;
+using Microsoft.Extensions.Caching.Memory;
+
+namespace ClaimLedger.Claims.Submitting;
+
+/// <summary>
+/// The sources and figures this node has already read for submissions. Neither ever changes once registered or defined
+/// (each stream holds only its first event) and neither is ever removed, so what was found once is still true in every
+/// later transaction: a group of submissions reads each of them once per node instead of once per transaction. Only what
+/// was found is kept (an id not found may be registered a moment later); bounded by the size of the source texts.
+/// </summary>
+public sealed class KnownReferences : IDisposable
+{
+    private readonly MemoryCache _found = new(new MemoryCacheOptions { SizeLimit = 32 * 1024 * 1024 });
+
+    /// <summary>The source, from memory or queued on the transaction's first round trip.</summary>
+    public Task<Source?> SourceAsync(IBatchedQuery reads, Guid id) =>
+        _found.TryGetValue(("source", id), out Source? known) ? Task.FromResult<Source?>(known) : RememberAsync(reads.Load<Source>(id));
+
+    /// <summary>Whether the figure is defined, from memory or queued on the transaction's first round trip.</summary>
+    public Task<bool> FigureExistsAsync(IBatchedQuery reads, Guid id) =>
+        _found.TryGetValue(("figure", id), out _) ? Task.FromResult(true) : RememberAsync(id, reads.Load<Figure>(id));
+
+    private async Task<Source?> RememberAsync(Task<Source?> load)
+    {
+        if (await load is not { } source) return null;
+        _found.Set(("source", source.Id), source, new MemoryCacheEntryOptions { Size = (source.Text?.Length ?? 0) + 256 });
+        return source;
+    }
+
+    private async Task<bool> RememberAsync(Guid id, Task<Figure?> load)
+    {
+        if (await load is null) return false;
+        _found.Set(("figure", id), true, new MemoryCacheEntryOptions { Size = 64 });
+        return true;
+    }
+
+    public void Dispose() => _found.Dispose();
+}
