@@ -483,10 +483,16 @@ namespace ClaimLedger.Benchmarks
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ClaimLedger:Signing:PrivateKeyPem"] = _signingKey }).Build();
             await using var dataSource = NpgsqlDataSource.Create(_cs);
             var verifier = new LedgerVerifier(dataSource, new CheckpointSigner(configuration, new LedgerDatabase(_cs, false), NullLogger<CheckpointSigner>.Instance));
+            // Like every throughput row, measured warm: the first pass in a fresh process also compiles the verifier's
+            // code paths (JSON, hashing, Npgsql's readers), and is reported beside the warm one.
             var watch = Stopwatch.StartNew();
+            var first = await verifier.VerifyAsync(null, null, CancellationToken.None);
+            var firstRate = first.EventsChecked / watch.Elapsed.TotalSeconds;
+            watch.Restart();
             var report = await verifier.VerifyAsync(null, null, CancellationToken.None);
             var rate = report.EventsChecked / watch.Elapsed.TotalSeconds;
-            Add("Verify", $"ledger verification ({report.EventsChecked:N0} events, ok = {report.Ok})", rate, "events/s", "≥ 100,000 events/s", rate >= 100_000);
+            Add("Verify", $"ledger verification ({report.EventsChecked:N0} events, ok = {report.Ok && first.Ok})", rate, "events/s", "≥ 100,000 events/s",
+                rate >= 100_000, $"first pass in a fresh process: {firstRate:N0} events/s");
         }
 
         private double PeakMemoryMb() => _api?.PeakMemoryMb() ?? double.NaN;

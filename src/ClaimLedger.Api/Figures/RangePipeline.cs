@@ -23,7 +23,7 @@ namespace ClaimLedger.Figures;
 /// What it asks of the projection: a range is applied before the previous one has committed, so what the previous range
 /// wrote is not yet visible to queries. <see cref="FigureTimeline{TPicture,TClaim}"/> carries the documents of recent
 /// ranges in memory for exactly that, and starts again from what is stored whenever a range does not follow the last
-/// one it applied (a failed range is retried from the committed progress).
+/// one it applied (a shard started again after a failure resumes from the committed progress).
 /// </para>
 /// </summary>
 public sealed class RangePipeline : ProjectionWrapper<IDocumentOperations, IQuerySession>, ISubscriptionFactory<IDocumentOperations, IQuerySession>
@@ -173,7 +173,8 @@ public sealed class RangePipeline : ProjectionWrapper<IDocumentOperations, IQuer
 
         /// <summary>
         /// Stops applying and writing (the ranges after a failed one were applied on top of it) and tells the agent, which
-        /// pauses the shard and later restarts it from the committed progress, as it does for Marten's own execution.
+        /// pauses the shard as it does for Marten's own execution; started again, the shard resumes from the committed
+        /// progress.
         /// </summary>
         private async Task FailAsync(EventRange range, Exception e, string stage)
         {
