@@ -321,8 +321,9 @@ public abstract class FigureTimeline<TPicture, TClaim>(string name, bool keepsHi
             }
             DocumentRows.Upsert(operations, pictures, p => p.Id);
             // A claim submitted in this range has no row yet: a plain insert, cheaper than an upsert.
-            DocumentRows.Insert(operations, claims.Where(c => _submittedClaims.Contains(c.Id)).ToList(), c => c.Id);
-            DocumentRows.Upsert(operations, claims.Where(c => !_submittedClaims.Contains(c.Id)).ToList(), c => c.Id);
+            var submitted = claims.ToLookup(c => _submittedClaims.Contains(c.Id));
+            DocumentRows.Insert(operations, submitted[true].ToList(), c => c.Id);
+            DocumentRows.Upsert(operations, submitted[false].ToList(), c => c.Id);
             foreach (var picture in pictures) replay.Remember(picture);
             foreach (var claim in claims)
                 replay.Remember(claim, replay.Claims.TryGetValue(claim.Id, out var old) ? old.Claim : _loaded.GetValueOrDefault(claim.Id));

@@ -87,6 +87,22 @@ public class SubmitClaimTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task Written_alone_with_an_Idempotency_Key_unknown_source_and_figure_are_422_naming_them_too()
+    {
+        Dictionary<string, string> Key() => new() { ["Idempotency-Key"] = Guid.NewGuid().ToString() };
+        var noSource = await Api.Post("/api/claims", new { sourceId = Guid.NewGuid(), quote = "q", attributedTo = "x" }, headers: Key());
+        noSource.Status.ShouldBe(422);
+        noSource.ProblemField.ShouldBe("sourceId");
+        var source = await Api.Source();
+        var noFigure = await Api.Post("/api/claims", new { sourceId = source, quote = "242 victimes", attributedTo = "x", figureId = Guid.NewGuid(), value = new { amount = 1, bound = "exact" } }, headers: Key());
+        noFigure.Status.ShouldBe(422);
+        noFigure.ProblemField.ShouldBe("figureId");
+        var figure = await Api.Figure();
+        var written = await Api.Post("/api/claims", new { sourceId = source, quote = "242 victimes", attributedTo = "x", figureId = figure, value = new { amount = 1, bound = "exact" } }, headers: Key());
+        written.Status.ShouldBe(201, written.Body);
+    }
+
+    [Fact]
     public async Task Low_above_high_and_a_period_that_ends_before_it_starts_are_422()
     {
         var source = await Api.Source();

@@ -1,9 +1,8 @@
 using ClaimLedger.Figures;
 using ClaimLedger.Hosting;
+using ClaimLedger.IntegrationTests.Audit;
 using ClaimLedger.IntegrationTests.Support;
-using JasperFx.Events.Projections;
 using Marten;
-using Npgsql;
 
 namespace ClaimLedger.IntegrationTests.Figures;
 
@@ -49,10 +48,10 @@ public class RangePipelineTests : IAsyncLifetime
         stopped.Max().ShouldBeLessThan(20, "nothing applied after the failed range may be written");
         stopped.ShouldBe(Enumerable.Range(1, stopped.Count).Select(n => (long)n));
 
-        await ExecAsync($"delete from claimledger.mt_doc_figurerevision where data->>'reason' = 'in the way'");
+        await _api.ExecuteAsync("delete from claimledger.mt_doc_figurerevision where data->>'reason' = 'in the way'");
         await daemon.StopAgentAsync(Shard);
         await daemon.StartAgentAsync(Shard, CancellationToken.None);
-        await WaitUntilAsync(async () => await ScalarAsync(FigureHistoryProjection.LagSql) <= 0, "the history to catch up");
+        await WaitUntilAsync(async () => await _api.ScalarAsync(FigureHistoryProjection.LagSql) <= 0, "the history to catch up");
 
         (await RevisionsAsync(figure)).ShouldBe(Enumerable.Range(1, 40).Select(n => (long)n));
         var resumed = await ClaimLedger.Reliability.ProjectionSnapshot.TakeAsync(_api.ConnectionString);
@@ -63,16 +62,9 @@ public class RangePipelineTests : IAsyncLifetime
 
     private async Task<List<long>> RevisionsAsync(Guid figure)
     {
-        await using var conn = new NpgsqlConnection(_api.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(
-            "select (data->>'revision')::bigint from claimledger.mt_doc_figurerevision where data->>'figureId' = @figure " +
-            "and coalesce(data->>'reason', '') <> 'in the way' order by 1", conn);
-        cmd.Parameters.AddWithValue("figure", figure.ToString());
-        var numbers = new List<long>();
-        await using var reader = await cmd.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) numbers.Add(reader.GetInt64(0));
-        return numbers;
+        await using var session = _api.Store.QuerySession();
+        var stored = await session.Query<FigureRevision>().Where(r => r.FigureId == figure).ToListAsync();
+        return stored.Where(r => r.Reason != "in the way").Select(r => r.Revision).Order().ToList();
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
@@ -83,21 +75,5 @@ public class RangePipelineTests : IAsyncLifetime
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"waited 60 s for {what}");
             await Task.Delay(100);
         }
-    }
-
-    private async Task ExecAsync(string sql)
-    {
-        await using var conn = new NpgsqlConnection(_api.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync();
-    }
-
-    private async Task<long> ScalarAsync(string sql)
-    {
-        await using var conn = new NpgsqlConnection(_api.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        return Convert.ToInt64(await cmd.ExecuteScalarAsync());
     }
 }

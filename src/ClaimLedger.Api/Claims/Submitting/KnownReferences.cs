@@ -8,8 +8,9 @@ namespace ClaimLedger.Claims.Submitting;
 /// <summary>
 /// The sources and figures this node has already read for submissions. Neither ever changes once registered or defined
 /// (each stream holds only its first event) and neither is ever removed, so what was found once is still true in every
-/// later transaction: a group of submissions reads each of them once per node instead of once per transaction. Only what
-/// was found is kept (an id not found may be registered a moment later); bounded by the size of the source texts.
+/// later transaction: a submission, alone or in a group, reads each of them once per node instead of once per
+/// transaction. Only what was found is kept (an id not found may be registered a moment later); bounded by the size of
+/// the source texts.
 /// </summary>
 public sealed class KnownReferences : IDisposable
 {

@@ -82,7 +82,7 @@ public static class SubmitClaimEndpoint
     [Tags("Claims")]
     [JsonBody(typeof(SubmitClaim))]
     [ProducesResponseType<ClaimWritten>(201)]
-    public static Task<IResult> Post(IDocumentSession session, HttpContext http, SubmissionGroups groups) =>
+    public static Task<IResult> Post(IDocumentSession session, HttpContext http, SubmissionGroups groups, KnownReferences references) =>
         LedgerWrite.RunAsync<SubmitClaim>(http, session, async (body, actor, transaction) =>
         {
             var ct = http.RequestAborted;
@@ -92,13 +92,13 @@ public static class SubmitClaimEndpoint
             // the older claim this one supersedes (locked like any other write to it, so two newer counts cannot both
             // supersede it; its figure is locked next) or the figure itself.
             var reads = transaction.Reads;
-            var sourceLookup = reads.Load<Source>(submission.SourceId);
-            var figureLookup = submission.FigureId is { } wanted ? reads.Load<Figure>(wanted) : Task.FromResult<Figure?>(null);
+            var sourceLookup = references.SourceAsync(reads, submission.SourceId);
+            var figureLookup = submission.FigureId is { } wanted ? references.FigureExistsAsync(reads, wanted) : Task.FromResult(true);
             var olderLookup = submission.Supersedes is { } supersedes ? reads.Events.FetchForExclusiveWriting<Claim>(supersedes) : null;
             if (submission.FigureId is { } figureToLock && olderLookup is null) Figures.FigureLock.Acquire(reads, session, figureToLock);
             await transaction.OpenAsync(ct);
 
-            if (submission.Refusal(await sourceLookup, await figureLookup is not null, out var anchor) is { } refusal) return refusal;
+            if (submission.Refusal(await sourceLookup, await figureLookup, out var anchor) is { } refusal) return refusal;
             var claimId = Guid.CreateVersion7();
             var submitted = submission.Submitted(claimId, anchor);
 

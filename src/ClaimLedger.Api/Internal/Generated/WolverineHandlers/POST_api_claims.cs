@@ -15,13 +15,15 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class POST_api_claims : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
+        private readonly ClaimLedger.Claims.Submitting.KnownReferences _knownReferences;
         private readonly ClaimLedger.Claims.Submitting.SubmissionGroups _submissionGroups;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_claims(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, ClaimLedger.Claims.Submitting.SubmissionGroups submissionGroups, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_claims(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, ClaimLedger.Claims.Submitting.KnownReferences knownReferences, ClaimLedger.Claims.Submitting.SubmissionGroups submissionGroups, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
+            _knownReferences = knownReferences;
             _submissionGroups = submissionGroups;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -35,7 +37,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "ClaimLedger.Claims.Submitting.SubmitClaimEndpoint").SetTag("http.route", "/api/claims").SetTag("http.request.method", "POST");
             
             // The actual HTTP request handler execution
-            var result = await ClaimLedger.Claims.Submitting.SubmitClaimEndpoint.Post(documentSession, httpContext, _submissionGroups).ConfigureAwait(false);
+            var result = await ClaimLedger.Claims.Submitting.SubmitClaimEndpoint.Post(documentSession, httpContext, _submissionGroups, _knownReferences).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
