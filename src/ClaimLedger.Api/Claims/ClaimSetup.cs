@@ -6,7 +6,7 @@ namespace ClaimLedger.Claims;
 public static class ClaimSetup
 {
     /// <summary>How Marten's LINQ writes <c>claim.Verdict != null</c>: the partial index must use the query's own expression.</summary>
-    public const string ClaimHasVerdict = "data ->> 'verdict' is not null";
+    private const string ClaimHasVerdict = "data ->> 'verdict' is not null";
 
     public static void ConfigureClaims(this StoreOptions opts)
     {

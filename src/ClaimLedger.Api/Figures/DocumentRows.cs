@@ -19,7 +19,7 @@ internal static class DocumentRows
 
     /// <summary>
     /// Writes documents that are written once and never changed: one already stored under the same id fails the range
-    /// (it is rolled back and retried) instead of being overwritten.
+    /// (it is rolled back, and the shard pauses until it is started again) instead of being overwritten.
     /// </summary>
     public static void Insert<T, TId>(IDocumentOperations operations, IReadOnlyCollection<T> documents, Func<T, TId> idOf) where T : notnull =>
         Write(operations, documents, idOf, "");
