@@ -28,27 +28,21 @@ namespace ClaimLedger.Figures;
 /// </summary>
 public sealed class RangePipeline : ProjectionWrapper<IDocumentOperations, IQuerySession>, ISubscriptionFactory<IDocumentOperations, IQuerySession>
 {
-    private readonly IProjection _projection;
-
-    public RangePipeline(IProjection projection, string name) : base(projection, ProjectionLifecycle.Async)
-    {
-        _projection = projection;
-        Name = name;
-    }
+    public RangePipeline(IProjection projection, string name) : base(projection, ProjectionLifecycle.Async) => Name = name;
 
     ISubscriptionExecution ISubscriptionFactory<IDocumentOperations, IQuerySession>.BuildExecution(
         IEventStore<IDocumentOperations, IQuerySession> store, IEventDatabase database, ILoggerFactory loggerFactory, ShardName shardName) =>
-        new Execution(shardName, store, database, _projection, Options, loggerFactory.CreateLogger<RangePipeline>());
+        new Execution(shardName, store, database, Inner, Options, loggerFactory.CreateLogger<RangePipeline>());
 
     ISubscriptionExecution ISubscriptionFactory<IDocumentOperations, IQuerySession>.BuildExecution(
         IEventStore<IDocumentOperations, IQuerySession> store, IEventDatabase database, ILogger logger, ShardName shardName) =>
-        new Execution(shardName, store, database, _projection, Options, logger);
+        new Execution(shardName, store, database, Inner, Options, logger);
 
     private sealed class Execution : ISubscriptionExecution
     {
         private readonly IEventStore<IDocumentOperations, IQuerySession> _store;
         private readonly IEventDatabase _database;
-        private readonly IProjection _projection;
+        private readonly IJasperFxProjection<IDocumentOperations> _projection;
         private readonly AsyncOptions _options;
         private readonly ILogger _logger;
         private readonly CancellationTokenSource _cancellation = new();
@@ -60,7 +54,7 @@ public sealed class RangePipeline : ProjectionWrapper<IDocumentOperations, IQuer
         private volatile bool _draining, _failed;
 
         public Execution(ShardName shardName, IEventStore<IDocumentOperations, IQuerySession> store, IEventDatabase database,
-            IProjection projection, AsyncOptions options, ILogger logger)
+            IJasperFxProjection<IDocumentOperations> projection, AsyncOptions options, ILogger logger)
         {
             (ShardName, _store, _database, _projection, _options, _logger) = (shardName, store, database, projection, options, logger);
             _applying = Task.Run(ApplyLoopAsync);
