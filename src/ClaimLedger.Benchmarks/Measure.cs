@@ -14,6 +14,13 @@ public static class Measure
     /// </summary>
     public static async Task<double> ThroughputAsync(int workers, TimeSpan duration, TimeSpan warmup, Func<int, int, Task<int>> operation)
     {
+        var (count, elapsed) = await CountAsync(workers, duration, warmup, operation);
+        return count / elapsed.TotalSeconds;
+    }
+
+    /// <summary>The operations done and the time taken (the last ones in flight included), as <see cref="ThroughputAsync"/> counts them.</summary>
+    public static async Task<(long Count, TimeSpan Elapsed)> CountAsync(int workers, TimeSpan duration, TimeSpan warmup, Func<int, int, Task<int>> operation)
+    {
         var next = new int[workers];
         async Task<long> LoopAsync(TimeSpan length)
         {
@@ -29,7 +36,7 @@ public static class Measure
         if (warmup > TimeSpan.Zero) await LoopAsync(warmup);
         var measured = Stopwatch.StartNew();
         var count = await LoopAsync(duration);
-        return count / measured.Elapsed.TotalSeconds;
+        return (count, measured.Elapsed);
     }
 
     /// <summary>p50 and p99 latency in milliseconds of <paramref name="count"/> sequential calls (after a warm-up).</summary>
