@@ -307,16 +307,16 @@ namespace ClaimLedger.Benchmarks
         }
 
         /// <summary>
-        /// The target's ratio, HTTP submissions ÷ Marten alone at 8 each, from alternating windows: this machine's speed
-        /// drifts more than that within minutes (one build: 897 to 2,122 claims/s within an hour, the CPU per
-        /// submission moving with it), which a ratio of two rows measured minutes apart carries whole. Each round measures
-        /// both sides back to back; the median round is the figure. Neither side pays for the other's work: before each
-        /// window the API's revision history and ledger have caught up, no autovacuum runs, and a checkpoint has written
-        /// what the previous window dirtied (measured: without that, Marten alone ran up to 20 % slower right after an HTTP window).
-        /// The history trails the writes by up to one daemon range (0–1,765 events, sampled each second under load), so
-        /// an HTTP window is charged until the history and the ledger have caught up with it: its claims are divided by
-        /// its length plus that catch-up (which also counts the daemon's polling, against ClaimLedger). The API stays up,
-        /// idle, through Marten's windows.
+        /// The target's ratio, HTTP submissions ÷ Marten alone at 8 each, from alternating windows of the two: this
+        /// machine's speed drifts within minutes by more than the ratio's margin (one build gave 897 to 2,122 claims/s
+        /// within an hour, its CPU per submission moving with it), and a ratio of two rows measured minutes apart carries
+        /// that drift whole. Each round measures both sides back to back; the median round is the figure.
+        /// Neither side pays for the other's work. Before each window the API's history and ledger have caught up, no
+        /// autovacuum runs, and a checkpoint has run (without that, Marten alone ran up to 20 % slower right after an
+        /// HTTP window). The history trails the writes by up to a daemon range (0–1,765 events, sampled each second under
+        /// load), so an HTTP window is charged until the history and the ledger have caught up with it: its claims are
+        /// divided by its length plus that catch-up, polling included (against ClaimLedger). The API stays up, idle,
+        /// through Marten's windows.
         /// </summary>
         private async Task RatioAsync(Func<int, int, Task<int>> submission)
         {
