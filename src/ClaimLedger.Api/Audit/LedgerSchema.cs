@@ -15,6 +15,13 @@ public static class LedgerSchema
     public const string Checkpoints = Schema + ".ledger_checkpoints";
     public const string Events = Schema + ".mt_events";
 
+    /// <summary>
+    /// How many event sequence numbers the leaves trail the event store by (0: caught up). Leaves are appended in sequence
+    /// order, so the ledger has caught up when the last event is a leaf: two backward index lookups, cheap enough to poll.
+    /// </summary>
+    public const string LagSql =
+        "select (select coalesce(max(seq_id), 0) from " + Events + ") - (select coalesce(max(seq_id), 0) from " + Leaves + ")";
+
     public static void ConfigureLedger(this StoreOptions opts)
     {
         var leaves = new Table($"{Schema}.ledger_leaves");

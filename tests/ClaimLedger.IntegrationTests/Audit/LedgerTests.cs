@@ -40,9 +40,22 @@ public class LedgerTests : IAsyncLifetime
         (await _api.ScalarAsync("select count(*) from claimledger.mt_events e where not exists (select 1 from claimledger.ledger_leaves l where l.seq_id = e.seq_id)")).ShouldBe(0);
         // Leaf order is sequence order.
         (await _api.ScalarAsync("select count(*) from (select seq_id, lag(seq_id) over (order by leaf_index) prev from claimledger.ledger_leaves) x where prev >= seq_id")).ShouldBe(0);
+        (await _api.ScalarAsync(LedgerSchema.LagSql)).ShouldBe(0);
         var report = await _api.Get("/api/audit/verify", LedgerApi.Auditor);
         report.Json.GetProperty("ok").GetBoolean().ShouldBeTrue(report.Body);
         report.Json.GetProperty("eventsChecked").GetInt64().ShouldBe(events);
+    }
+
+    [Fact]
+    public async Task The_ledger_lag_counts_the_sequence_numbers_after_the_last_leaf()
+    {
+        await _api.SeedAsync();
+        (await _api.ScalarAsync(LedgerSchema.LagSql)).ShouldBe(0);
+        var last = await _api.ScalarAsync("select max(seq_id) from claimledger.mt_events");
+        var before = await _api.ScalarAsync("select max(seq_id) from claimledger.ledger_leaves where seq_id < @s", ("s", last));
+        // Behind the sequencer's back: the last event loses its leaf, as if it had not been sequenced yet.
+        await _api.ExecuteAsync($"delete from claimledger.ledger_leaves where seq_id = {last}");
+        (await _api.ScalarAsync(LedgerSchema.LagSql)).ShouldBe(last - before);
     }
 
     [Fact]
