@@ -18,8 +18,9 @@ namespace ClaimLedger.Audit;
 /// It never skips an event that will commit, and the unique indexes make assigning one twice impossible.
 /// </summary>
 public sealed class LedgerSequencer(NpgsqlDataSource dataSource, CheckpointSigner signer, TimeProvider clock,
-    IConfiguration configuration, ILogger<LedgerSequencer> logger) : BackgroundService
+    IConfiguration configuration, CommitSignal commits, ILogger<LedgerSequencer> logger) : BackgroundService
 {
+    private readonly CommitSignal.Follower _commits = commits.Follow();
     private const long LeaderLock = 0x434C_5345_5155; // "CLSEQU"
     private readonly TimeSpan _poll = TimeSpan.FromMilliseconds(configuration.GetValue("ClaimLedger:Ledger:PollMilliseconds", 200));
     private readonly TimeSpan _checkpointEvery = TimeSpan.FromMilliseconds(configuration.GetValue("ClaimLedger:Ledger:CheckpointMilliseconds", 2000));
@@ -48,8 +49,9 @@ public sealed class LedgerSequencer(NpgsqlDataSource dataSource, CheckpointSigne
                     var added = await StepAsync(frontier, stop);
                     await CheckpointIfDueAsync(frontier, stop);
                     // Straight on only through a backlog: under steady writes, a step per poll appends its leaves and
-                    // rewrites the tree's edge once for many events instead of once for every few.
-                    if (added < BatchSize) await Task.Delay(_poll, stop);
+                    // rewrites the tree's edge once for many events instead of once for every few. Once this node's
+                    // writes pause, their last events are sequenced at once (CommitSignal).
+                    if (added < BatchSize) await _commits.WaitAsync(_poll, stop);
                     // Keep the leader connection honest: if PostgreSQL went away, start over.
                     await using var ping = new NpgsqlCommand("select 1", leader);
                     await ping.ExecuteScalarAsync(stop);
