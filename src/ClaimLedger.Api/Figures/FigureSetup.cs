@@ -37,6 +37,7 @@ public static class FigureSetup
         opts.Schema.For<FigureRevision>().Identity(r => r.Id)
             .Index(r => new { r.FigureId, r.RecordedAt, r.Revision }, i => i.Name = "figure_revision_by_time")
             .Index(r => new { r.FigureId, r.EntryKey, r.Revision }, i => i.Name = "figure_revision_by_entry");
+        opts.Storage.ExtendedSchemaObjects.Add(CommittedPictures.CheckFunction());
         opts.Schema.For<FigureEntryChange>().Identity(c => c.Id).Index(c => new { c.FigureId, c.OriginatorKey, c.Revision }, i => i.Name = "figure_entry_change_by_originator");
     }
 }

@@ -34,12 +34,14 @@ public static class ClaimLedgerHost
         // One connection pool for Marten, Wolverine's message store and the ledger's own SQL.
         services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<LedgerDatabase>().ConnectionString));
         services.AddSingleton<CommitSignal>();
+        services.AddSingleton<CommittedPictures>();
         services.AddMarten(sp =>
             {
                 var opts = LedgerStore(sp.GetRequiredService<LedgerDatabase>().ConnectionString);
                 // The daemon follows this node's commits as they pause, not only on its polling interval.
                 var commits = sp.GetRequiredService<CommitSignal>();
                 opts.Listeners.Add(commits);
+                opts.Listeners.Add(sp.GetRequiredService<CommittedPictures>());
                 opts.Projections.Wakeup = commits.Follow();
                 return opts;
             })

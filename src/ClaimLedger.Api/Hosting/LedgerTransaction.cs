@@ -43,6 +43,19 @@ public sealed class LedgerTransaction
         return transaction;
     }
 
+    /// <summary>
+    /// Opens the transaction in the round trip that writes its events instead of one of its own, for a writer that has
+    /// nothing to read (what it refers to is known): the transaction id, the figures' locks and the check that their
+    /// pictures are still <paramref name="pictures"/> go ahead of the events (<see cref="Figures.CommittedPictures"/>).
+    /// Nothing queued on <see cref="Reads"/> is sent.
+    /// </summary>
+    public void OpenWithTheWrite(IDocumentSession session, IReadOnlyList<Figures.Picture.FigurePicture> pictures)
+    {
+        if (_opened) throw new InvalidOperationException("the transaction's first round trip has already been sent");
+        _opened = true;
+        Figures.CommittedPictures.ExpectingAhead(session, pictures);
+    }
+
     /// <summary>Sends the first round trip: the transaction id, then the queued reads and locks. Once.</summary>
     public async Task OpenAsync(CancellationToken ct)
     {

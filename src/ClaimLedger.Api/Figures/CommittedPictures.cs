@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using ClaimLedger.Figures.Picture;
+using JasperFx.Events;
+using Marten;
+using Marten.Services;
+using Npgsql;
+using NpgsqlTypes;
+using Weasel.Core;
+using Weasel.Postgresql.Functions;
+using Weasel.Storage;
+
+namespace ClaimLedger.Figures;
+
+/// <summary>
+/// The figure pictures this node committed last. A write whose figures are all here need not read them under their locks
+/// in a round trip of its own: it sends its transaction id, its figure locks and a check that each stored picture is still
+/// the one remembered ahead of its events, in the round trip that writes them (<see cref="ExpectingAhead"/>).
+/// </summary>
+/// <remarks>
+/// The check runs under the figure's lock, so a picture that passes it cannot change before the write commits. One that
+/// fails it (another node wrote the figure, or the projection was rebuilt) rolls the whole write back with
+/// <see cref="MovedState"/>; the writer forgets it and writes again from what it reads under the lock. Pictures are
+/// remembered from every commit on this node (a store listener), whichever write made them.
+/// </remarks>
+public sealed class CommittedPictures : DocumentSessionListenerBase
+{
+    /// <summary>The SQLSTATE of a write refused because a picture it counted on has moved on.</summary>
+    public const string MovedState = "CLP01";
+
+    private const string CheckName = "claimledger.cl_lock_figures_expecting";
+
+    /// <summary>Enough for every figure a newsroom follows at once; past it, the memory starts again (reads refill it).</summary>
+    private const int Capacity = 20_000;
+
+    private readonly ConcurrentDictionary<Guid, FigurePicture> _latest = new();
+
+    public override Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
+    {
+        foreach (var document in commit.Updated.Concat(commit.Inserted))
+            // Exactly the inline picture: the history keeps a picture of its own type, behind it.
+            if (document is FigurePicture picture && document.GetType() == typeof(FigurePicture)) Remember(picture);
+        return Task.CompletedTask;
+    }
+
+    public void Remember(FigurePicture picture)
+    {
+        if (_latest.Count >= Capacity && !_latest.ContainsKey(picture.Id)) _latest.Clear();
+        // Commits on one figure are serialised by its lock, but their listeners may run in any order: every change
+        // counts a revision, so the higher count is the later picture.
+        _latest.AddOrUpdate(picture.Id, picture, (_, known) => known.RevisionCount > picture.RevisionCount ? known : picture);
+    }
+
+    public void Forget(IEnumerable<Guid> figureIds)
+    {
+        foreach (var id in figureIds) _latest.TryRemove(id, out _);
+    }
+
+    /// <summary>The remembered pictures of all these figures, or null if one of them is not remembered.</summary>
+    public IReadOnlyList<FigurePicture>? AllOf(IReadOnlyCollection<Guid> figureIds)
+    {
+        var pictures = new List<FigurePicture>(figureIds.Count);
+        foreach (var id in figureIds)
+        {
+            if (!_latest.TryGetValue(id, out var picture)) return null;
+            pictures.Add(picture);
+        }
+        return pictures;
+    }
+
+    /// <summary>Whether a write failed because a picture it counted on had moved on (nothing of it was committed).</summary>
+    public static bool Moved(Exception e)
+    {
+        for (var x = e; x != null; x = x.InnerException)
+            if (x is PostgresException { SqlState: MovedState }) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// Queues, ahead of the session's events, the transaction id, the figures' locks (in the order of
+    /// <see cref="FigureLock.AcquireAll"/>) and the check that each stored picture is the one given; the inline projection
+    /// then starts from these pictures instead of reading them.
+    /// </summary>
+    internal static void ExpectingAhead(IDocumentSession session, IReadOnlyList<FigurePicture> pictures)
+    {
+        var ordered = pictures.OrderBy(p => FigureLock.Key(p.Id)).ThenBy(p => p.Id).ToList();
+        var reads = ReadUnderLock.Of(session);
+        foreach (var picture in ordered) reads.Pictures[picture.Id] = Task.FromResult<FigurePicture?>(picture);
+        session.QueueOperation(new LockExpecting(
+            [.. ordered.Select(p => FigureLock.Key(p.Id))], [.. ordered.Select(p => p.Id)], [.. ordered.Select(p => p.RevisionCount)]));
+    }
+
+    /// <summary>
+    /// The function the check calls. The transaction id comes first, as in <see cref="Hosting.LedgerTransaction"/>;
+    /// then the locks; then each picture's revision count, which every change of a picture moves on.
+    /// </summary>
+    internal static Function CheckFunction() => Function.ForSql($$"""
+        CREATE OR REPLACE FUNCTION {{CheckName}}(lock_space integer, lock_keys integer[], figure_ids uuid[], revisions bigint[]) RETURNS void
+        LANGUAGE plpgsql AS $function$
+        DECLARE
+            i integer;
+            stored bigint;
+        BEGIN
+            PERFORM pg_current_xact_id();
+            FOR i IN 1 .. coalesce(array_length(lock_keys, 1), 0) LOOP
+                PERFORM pg_advisory_xact_lock(lock_space, lock_keys[i]);
+            END LOOP;
+            FOR i IN 1 .. coalesce(array_length(figure_ids, 1), 0) LOOP
+                SELECT (data ->> 'revisionCount')::bigint INTO stored FROM claimledger.mt_doc_figurepicture WHERE id = figure_ids[i];
+                IF stored IS DISTINCT FROM revisions[i] THEN
+                    RAISE EXCEPTION 'the picture of the figure % is at revision %, not %', figure_ids[i], stored, revisions[i]
+                        USING ERRCODE = '{{MovedState}}';
+                END IF;
+            END LOOP;
+        END;
+        $function$;
+        """);
+
+    /// <summary>
+    /// The check as a storage operation. Its document type is <see cref="IEvent"/> because Marten sends the operations on
+    /// events before all others, in the order they were queued: queued before the events, it goes first
+    /// (SubmissionGroupTests checks the order of the statements sent).
+    /// </summary>
+    private sealed class LockExpecting(int[] keys, Guid[] figureIds, long[] revisions) : Weasel.Storage.IStorageOperation
+    {
+        public Type DocumentType => typeof(IEvent);
+
+        public void ConfigureCommand(ICommandBuilder builder, IStorageSession session)
+        {
+            var parameters = builder.AppendWithDbParameters($"select {CheckName}(?, ?, ?, ?)", '?');
+            Set(parameters[0], FigureLock.LockSpace, NpgsqlDbType.Integer);
+            Set(parameters[1], keys, NpgsqlDbType.Array | NpgsqlDbType.Integer);
+            Set(parameters[2], figureIds, NpgsqlDbType.Array | NpgsqlDbType.Uuid);
+            Set(parameters[3], revisions, NpgsqlDbType.Array | NpgsqlDbType.Bigint);
+        }
+
+        private static void Set(DbParameter parameter, object value, NpgsqlDbType type)
+        {
+            parameter.Value = value;
+            ((NpgsqlParameter)parameter).NpgsqlDbType = type;
+        }
+
+        // One result (the function's void): Marten moves past it after this.
+        public Task PostprocessAsync(DbDataReader reader, IList<Exception> exceptions, CancellationToken token) => Task.CompletedTask;
+
+        public OperationRole Role() => OperationRole.Other;
+    }
+}
