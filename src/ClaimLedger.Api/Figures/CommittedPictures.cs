@@ -34,6 +34,8 @@ public sealed class CommittedPictures : DocumentSessionListenerBase
     private const int Capacity = 20_000;
 
     private readonly ConcurrentDictionary<Guid, FigurePicture> _latest = new();
+    /// <summary>How many writes of this node are writing each figure now.</summary>
+    private readonly ConcurrentDictionary<Guid, int> _writing = new();
 
     public override Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken token)
     {
@@ -66,6 +68,34 @@ public sealed class CommittedPictures : DocumentSessionListenerBase
             pictures.Add(picture);
         }
         return pictures;
+    }
+
+    /// <summary>
+    /// Marks the figures as being written by one write of this node until it is disposed, after the write's commit. While
+    /// another write of this node has one of them in flight, its remembered picture is about to be replaced: the write is
+    /// given no pictures (<see cref="Writing.Pictures"/> is null) and reads them under the locks instead of failing its
+    /// check behind the other.
+    /// </summary>
+    public Writing Write(IReadOnlyCollection<Guid> figureIds)
+    {
+        var contended = false;
+        foreach (var id in figureIds)
+            if (_writing.AddOrUpdate(id, 1, (_, writers) => writers + 1) > 1) contended = true;
+        return new Writing(this, figureIds, contended ? null : AllOf(figureIds));
+    }
+
+    public sealed class Writing(CommittedPictures pictures, IReadOnlyCollection<Guid> figureIds, IReadOnlyList<FigurePicture>? remembered)
+        : IDisposable
+    {
+        /// <summary>The pictures to count on, or null when one is unknown or another write of this node has it in flight.</summary>
+        public IReadOnlyList<FigurePicture>? Pictures { get; } = remembered;
+
+        public void Dispose()
+        {
+            foreach (var id in figureIds)
+                if (pictures._writing.AddOrUpdate(id, 0, (_, writers) => writers - 1) == 0)
+                    pictures._writing.TryRemove(KeyValuePair.Create(id, 0));
+        }
     }
 
     /// <summary>Whether a write failed because a picture it counted on had moved on (nothing of it was committed).</summary>

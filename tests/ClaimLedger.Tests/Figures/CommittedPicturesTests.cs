@@ -36,6 +36,24 @@ public class CommittedPicturesTests
     }
 
     [Fact]
+    public void A_write_on_a_figure_another_write_of_this_node_has_in_flight_reads_its_picture_instead()
+    {
+        var pictures = new CommittedPictures();
+        var (figure, other) = (Guid.NewGuid(), Guid.NewGuid());
+        pictures.Remember(Picture(figure, 1));
+        pictures.Remember(Picture(other, 1));
+        using (var first = pictures.Write([figure]))
+        {
+            first.Pictures.ShouldNotBeNull().ShouldHaveSingleItem().RevisionCount.ShouldBe(1);
+            using (var second = pictures.Write([other, figure])) second.Pictures.ShouldBeNull();
+            using var elsewhere = pictures.Write([other]);
+            elsewhere.Pictures.ShouldNotBeNull();
+        }
+        using var after = pictures.Write([figure, other]);
+        after.Pictures.ShouldNotBeNull().Count.ShouldBe(2);
+    }
+
+    [Fact]
     public async Task Only_the_inline_picture_of_a_commit_is_remembered()
     {
         var pictures = new CommittedPictures();

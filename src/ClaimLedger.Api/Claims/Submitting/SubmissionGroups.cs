@@ -114,6 +114,8 @@ public sealed class SubmissionGroups : BackgroundService
         var figureIds = group.Select(p => p.Submission.FigureId).OfType<Guid>().Distinct().ToList();
         try
         {
+            // Until the commit (and the pictures it leaves) is known here, other groups on these figures read them.
+            using var writing = _pictures.Write(figureIds);
             await using var session = _store.LightweightSession();
             session.LastModifiedBy = actor;
             var transaction = await LedgerTransaction.StartAsync(session, CancellationToken.None);
@@ -123,7 +125,7 @@ public sealed class SubmissionGroups : BackgroundService
             // With everything it refers to known and its pictures remembered, the group reads nothing: its locks and the
             // check of its pictures travel with its events, a round trip fewer (CommittedPictures).
             if (trustPictures && sources.Values.All(s => s.IsCompletedSuccessfully) && figures.Values.All(f => f.IsCompletedSuccessfully)
-                && _pictures.AllOf(figureIds) is { } pictures)
+                && writing.Pictures is { } pictures)
                 transaction.OpenWithTheWrite(session, pictures);
             else
             {
