@@ -47,7 +47,7 @@ public sealed class CommittedPictures : DocumentSessionListenerBase
 
     public void Remember(FigurePicture picture)
     {
-        if (_latest.Count >= Capacity && !_latest.ContainsKey(picture.Id)) _latest.Clear();
+        if (!_latest.ContainsKey(picture.Id) && _latest.Count >= Capacity) _latest.Clear();
         // Commits on one figure are serialised by its lock, but their listeners may run in any order: every change
         // counts a revision, so the higher count is the later picture.
         _latest.AddOrUpdate(picture.Id, picture, (_, known) => known.RevisionCount > picture.RevisionCount ? known : picture);
@@ -149,7 +149,7 @@ public sealed class CommittedPictures : DocumentSessionListenerBase
     /// <summary>
     /// The check as a storage operation. Its document type is <see cref="IEvent"/> because Marten sends the operations on
     /// events before all others, in the order they were queued: queued before the events, it goes first
-    /// (SubmissionGroupTests checks the order of the statements sent).
+    /// (CommittedPicturesTests checks the order of the statements sent).
     /// </summary>
     private sealed class LockExpecting(int[] keys, Guid[] figureIds, long[] revisions) : Weasel.Storage.IStorageOperation
     {

@@ -21,7 +21,9 @@ public sealed class CommitSignal : DocumentSessionListenerBase
     /// <summary>How long commits must pause before a follower that saw one wakes.</summary>
     public TimeSpan QuietPeriod { get; }
 
-    private readonly List<Follower> _followers = [];
+    // Replaced whole when a follower joins (rarely), read without a lock on every commit.
+    private volatile Follower[] _followers = [];
+    private readonly Lock _joining = new();
     private long _commits;
     private long _lastCommitAt;
 
@@ -44,16 +46,14 @@ public sealed class CommitSignal : DocumentSessionListenerBase
     {
         Volatile.Write(ref _lastCommitAt, Stopwatch.GetTimestamp());
         Interlocked.Increment(ref _commits);
-        Follower[] followers;
-        lock (_followers) followers = [.. _followers];
-        foreach (var follower in followers) follower.Nudge();
+        foreach (var follower in _followers) follower.Nudge();
     }
 
     /// <summary>A new follower: it sees the commits made after it last woke (or after it was made).</summary>
     public Follower Follow()
     {
         var follower = new Follower(this);
-        lock (_followers) _followers.Add(follower);
+        lock (_joining) _followers = [.. _followers, follower];
         return follower;
     }
 
