@@ -4,6 +4,7 @@ using ClaimLedger.Figures.Picture;
 using JasperFx.Events;
 using Marten;
 using Marten.Services;
+using Microsoft.Extensions.Caching.Memory;
 using Npgsql;
 using NpgsqlTypes;
 using Weasel.Core;
@@ -23,17 +24,20 @@ namespace ClaimLedger.Figures;
 /// <see cref="MovedState"/>; the writer forgets it and writes again from what it reads under the lock. Pictures are
 /// remembered from every commit on this node (a store listener), whichever write made them.
 /// </remarks>
-public sealed class CommittedPictures : DocumentSessionListenerBase
+public sealed class CommittedPictures : DocumentSessionListenerBase, IDisposable
 {
     /// <summary>The SQLSTATE of a write refused because a picture it counted on has moved on.</summary>
     public const string MovedState = "CLP01";
 
     private const string CheckName = "claimledger.cl_lock_figures_expecting";
 
-    /// <summary>Enough for every figure a newsroom follows at once; past it, the memory starts again (reads refill it).</summary>
-    private const int Capacity = 20_000;
+    /// <summary>
+    /// The memory's bound, in originator entries (a picture weighs one more than its originators): about 200,000 × 300
+    /// bytes. Past it the least recently used pictures go; a write on their figures reads them under the lock again.
+    /// </summary>
+    private const long Entries = 200_000;
 
-    private readonly ConcurrentDictionary<Guid, FigurePicture> _latest = new();
+    private readonly MemoryCache _latest = new(new MemoryCacheOptions { SizeLimit = Entries });
     /// <summary>How many writes of this node are writing each figure now.</summary>
     private readonly ConcurrentDictionary<Guid, int> _writing = new();
 
@@ -47,15 +51,16 @@ public sealed class CommittedPictures : DocumentSessionListenerBase
 
     public void Remember(FigurePicture picture)
     {
-        if (!_latest.ContainsKey(picture.Id) && _latest.Count >= Capacity) _latest.Clear();
         // Commits on one figure are serialised by its lock, but their listeners may run in any order: every change
-        // counts a revision, so the higher count is the later picture.
-        _latest.AddOrUpdate(picture.Id, picture, (_, known) => known.RevisionCount > picture.RevisionCount ? known : picture);
+        // counts a revision, so the higher count is the later picture. (Two listeners racing here can leave the older
+        // one: its check then fails, and the write reads the picture instead. Never wrong, at worst a round trip.)
+        if (_latest.TryGetValue(picture.Id, out FigurePicture? known) && known!.RevisionCount > picture.RevisionCount) return;
+        _latest.Set(picture.Id, picture, new MemoryCacheEntryOptions { Size = 1 + picture.OriginatorKeys.Count });
     }
 
     public void Forget(IEnumerable<Guid> figureIds)
     {
-        foreach (var id in figureIds) _latest.TryRemove(id, out _);
+        foreach (var id in figureIds) _latest.Remove(id);
     }
 
     /// <summary>The remembered pictures of all these figures, or null if one of them is not remembered.</summary>
@@ -64,8 +69,8 @@ public sealed class CommittedPictures : DocumentSessionListenerBase
         var pictures = new List<FigurePicture>(figureIds.Count);
         foreach (var id in figureIds)
         {
-            if (!_latest.TryGetValue(id, out var picture)) return null;
-            pictures.Add(picture);
+            if (!_latest.TryGetValue(id, out FigurePicture? picture)) return null;
+            pictures.Add(picture!);
         }
         return pictures;
     }
@@ -97,6 +102,8 @@ public sealed class CommittedPictures : DocumentSessionListenerBase
                     pictures._writing.TryRemove(KeyValuePair.Create(id, 0));
         }
     }
+
+    public void Dispose() => _latest.Dispose();
 
     /// <summary>Whether a write failed because a picture it counted on had moved on (nothing of it was committed).</summary>
     public static bool Moved(Exception e)

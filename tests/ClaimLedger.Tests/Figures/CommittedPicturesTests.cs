@@ -36,6 +36,17 @@ public class CommittedPicturesTests
     }
 
     [Fact]
+    public void A_picture_past_the_memory_bound_is_not_remembered_and_is_read_instead()
+    {
+        var pictures = new CommittedPictures();
+        var (huge, small) = (Guid.NewGuid(), Guid.NewGuid());
+        pictures.Remember(Picture(huge, 1) with { OriginatorKeys = [.. Enumerable.Range(0, 200_000).Select(i => $"originator {i}")] });
+        pictures.Remember(Picture(small, 1));
+        pictures.AllOf([huge]).ShouldBeNull();
+        pictures.AllOf([small]).ShouldNotBeNull();
+    }
+
+    [Fact]
     public void A_write_on_a_figure_another_write_of_this_node_has_in_flight_reads_its_picture_instead()
     {
         var pictures = new CommittedPictures();
