@@ -29,7 +29,7 @@ namespace ClaimLedger.Benchmarks
     /// <summary>
     /// ClaimLedger against the physical limit and the alternatives, in one run, on one machine, one database server:
     /// raw INSERT, a CRUD design, Marten alone, ClaimLedger over HTTP, reads against a raw primary-key SELECT,
-    /// rebuild and verification rates, the API's peak memory. <c>--smoke</c> (seconds), <c>--quick</c> (~2 min), full (~15 min).
+    /// rebuild and verification rates, the API's peak memory. <c>--smoke</c> (seconds), <c>--quick</c> (~3 min), full (~9 min).
     /// </summary>
     public static class BenchmarkProgram
     {

@@ -29,7 +29,7 @@ public sealed class CommittedPictures : DocumentSessionListenerBase, IDisposable
     /// <summary>The SQLSTATE of a write refused because a picture it counted on has moved on.</summary>
     public const string MovedState = "CLP01";
 
-    private const string CheckName = "claimledger.cl_lock_figures_expecting";
+    private const string CheckName = Audit.LedgerSchema.Schema + ".cl_lock_figures_expecting";
 
     /// <summary>
     /// The memory's bound, in originator entries (a picture weighs one more than its originators): about 200,000 × 300
@@ -120,7 +120,8 @@ public sealed class CommittedPictures : DocumentSessionListenerBase, IDisposable
     /// </summary>
     internal static void ExpectingAhead(IDocumentSession session, IReadOnlyList<FigurePicture> pictures)
     {
-        var ordered = pictures.OrderBy(p => FigureLock.Key(p.Id)).ThenBy(p => p.Id).ToList();
+        var byFigure = pictures.ToDictionary(p => p.Id);
+        var ordered = FigureLock.InLockOrder(byFigure.Keys).Select(id => byFigure[id]).ToList();
         var reads = ReadUnderLock.Of(session);
         foreach (var picture in ordered) reads.Pictures[picture.Id] = Task.FromResult<FigurePicture?>(picture);
         session.QueueOperation(new LockExpecting(
@@ -143,7 +144,7 @@ public sealed class CommittedPictures : DocumentSessionListenerBase, IDisposable
                 PERFORM pg_advisory_xact_lock(lock_space, lock_keys[i]);
             END LOOP;
             FOR i IN 1 .. coalesce(array_length(figure_ids, 1), 0) LOOP
-                SELECT (data ->> 'revisionCount')::bigint INTO stored FROM claimledger.mt_doc_figurepicture WHERE id = figure_ids[i];
+                SELECT (data ->> 'revisionCount')::bigint INTO stored FROM {{Audit.LedgerSchema.Schema}}.mt_doc_figurepicture WHERE id = figure_ids[i];
                 IF stored IS DISTINCT FROM revisions[i] THEN
                     RAISE EXCEPTION 'the picture of the figure % is at revision %, not %', figure_ids[i], stored, revisions[i]
                         USING ERRCODE = '{{MovedState}}';

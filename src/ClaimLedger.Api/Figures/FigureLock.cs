@@ -31,8 +31,11 @@ public static class FigureLock
     /// </summary>
     public static void AcquireAll(IBatchedQuery batch, IDocumentSession session, IEnumerable<Guid> figureIds)
     {
-        foreach (var figureId in figureIds.Distinct().OrderBy(Key).ThenBy(id => id)) Acquire(batch, session, figureId);
+        foreach (var figureId in InLockOrder(figureIds)) Acquire(batch, session, figureId);
     }
+
+    /// <summary>The order every writer takes several figure locks in (<see cref="AcquireAll"/>, <see cref="CommittedPictures"/>).</summary>
+    public static IEnumerable<Guid> InLockOrder(IEnumerable<Guid> figureIds) => figureIds.Distinct().OrderBy(Key).ThenBy(id => id);
 
     /// <summary>Takes the lock (and its reads) in a round trip of its own.</summary>
     public static async Task AcquireAsync(IDocumentSession session, Guid figureId, Guid? claimId, CancellationToken ct)

@@ -131,7 +131,8 @@ public abstract class FigureTimeline<TPicture, TClaim>(string name, bool keepsHi
 
         public async Task PrefetchAsync(IReadOnlyList<IEvent> events, CancellationToken ct)
         {
-            // Inline, the write may already have read these under its figure lock, in its transaction (FigureLock).
+            // Inline, the write may already have read these under its figure lock, in its transaction (FigureLock), or
+            // counted on the ones this node committed, checked under the lock (CommittedPictures).
             var underLock = replay == null && typeof(TPicture) == typeof(FigurePicture) ? ReadUnderLock.Find(operations) : null;
             var claimIds = events.Where(e => e.Data is not (ClaimSubmitted or FigureDefined or Sources.SourceRegistered))
                 .Select(e => e.StreamId).Distinct().Where(id => replay?.Claims.ContainsKey(id) != true).ToList();

@@ -20,7 +20,7 @@ public class CommittedPicturesTests
     [Fact]
     public async Task The_lock_and_the_check_go_ahead_of_the_events_and_the_committed_picture_is_remembered()
     {
-        await using var api = await LedgerApi.StartAsync("committed-pictures");
+        var api = await LedgerApi.Shared();
         var source = await api.Source();
         var figure = await api.Figure();
         var pictures = api.Host.Services.GetRequiredService<CommittedPictures>();
@@ -48,7 +48,7 @@ public class CommittedPicturesTests
     [Fact]
     public async Task A_write_counting_on_a_picture_that_moved_on_is_refused_whole()
     {
-        await using var api = await LedgerApi.StartAsync("committed-pictures-moved");
+        var api = await LedgerApi.Shared();
         var source = await api.Source();
         var figure = await api.Figure();
         var defined = api.Host.Services.GetRequiredService<CommittedPictures>().AllOf([figure]).ShouldNotBeNull().Single();

@@ -1,10 +1,10 @@
 using ClaimLedger.Audit;
+using ClaimLedger.IntegrationTests.Audit;
 using ClaimLedger.Figures;
 using ClaimLedger.Hosting;
 using ClaimLedger.IntegrationTests.Support;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace ClaimLedger.IntegrationTests.Hosting;
 
@@ -59,12 +59,10 @@ public class CommitSignalTests : IAsyncLifetime
 
     private async Task SettledAsync(TimeSpan patience)
     {
-        await using var data = NpgsqlDataSource.Create(_api.ConnectionString);
         var deadline = DateTime.UtcNow + patience;
         while (true)
         {
-            await using var lag = data.CreateCommand($"select greatest(({FigureHistoryProjection.LagSql}), ({LedgerSchema.LagSql}))");
-            var behind = (long)(await lag.ExecuteScalarAsync())!;
+            var behind = await _api.ScalarAsync($"select greatest(({FigureHistoryProjection.LagSql}), ({LedgerSchema.LagSql}))");
             if (behind == 0) return;
             DateTime.UtcNow.ShouldBeLessThan(deadline, $"the history or the ledger is still {behind} events behind");
             await Task.Delay(20);

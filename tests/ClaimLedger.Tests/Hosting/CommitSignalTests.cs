@@ -13,6 +13,13 @@ public class CommitSignalTests
 {
     private static readonly TimeSpan Long = TimeSpan.FromSeconds(60);
 
+    /// <summary>A signal whose followers wake 10 ms after the commits pause, and one follower of it.</summary>
+    private static (CommitSignal Signal, CommitSignal.Follower Follower) Followed()
+    {
+        var signal = new CommitSignal(TimeSpan.FromMilliseconds(10));
+        return (signal, signal.Follow());
+    }
+
     private static async Task<TimeSpan> TimedAsync(Task wait)
     {
         var started = Stopwatch.GetTimestamp();
@@ -23,7 +30,7 @@ public class CommitSignalTests
     [Fact]
     public async Task With_nothing_committed_a_follower_sleeps_out_its_interval()
     {
-        var follower = new CommitSignal(TimeSpan.FromMilliseconds(10)).Follow();
+        var (_, follower) = Followed();
         (await TimedAsync(follower.WaitAsync(TimeSpan.FromMilliseconds(150), CancellationToken.None)))
             .ShouldBeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(140));
     }
@@ -31,8 +38,7 @@ public class CommitSignalTests
     [Fact]
     public async Task A_commit_wakes_a_sleeping_follower_once_the_commits_pause()
     {
-        var signal = new CommitSignal(TimeSpan.FromMilliseconds(10));
-        var follower = signal.Follow();
+        var (signal, follower) = Followed();
         var waiting = follower.WaitAsync(Long, CancellationToken.None);
         await Task.Delay(50);
         waiting.IsCompleted.ShouldBeFalse();
@@ -43,8 +49,7 @@ public class CommitSignalTests
     [Fact]
     public async Task A_commit_made_between_two_waits_still_wakes_the_next()
     {
-        var signal = new CommitSignal(TimeSpan.FromMilliseconds(10));
-        var follower = signal.Follow();
+        var (signal, follower) = Followed();
         await follower.WaitAsync(TimeSpan.FromMilliseconds(20), CancellationToken.None);
         signal.Committed(); // while the follower is reading, say
         await TimedAsync(follower.WaitAsync(Long, CancellationToken.None));
@@ -53,8 +58,7 @@ public class CommitSignalTests
     [Fact]
     public async Task A_commit_already_followed_does_not_wake_the_follower_again()
     {
-        var signal = new CommitSignal(TimeSpan.FromMilliseconds(10));
-        var follower = signal.Follow();
+        var (signal, follower) = Followed();
         signal.Committed();
         signal.Committed();
         await TimedAsync(follower.WaitAsync(Long, CancellationToken.None));
@@ -113,8 +117,7 @@ public class CommitSignalTests
     public async Task A_disposed_follower_still_follows()
     {
         // The daemon disposes its wake-up when it stops; the next daemon on this node is given the same follower.
-        var signal = new CommitSignal(TimeSpan.FromMilliseconds(10));
-        var follower = signal.Follow();
+        var (signal, follower) = Followed();
         follower.Dispose();
         var waiting = follower.WaitAsync(Long, CancellationToken.None);
         signal.Committed();
