@@ -4,21 +4,19 @@ using ClaimLedger.Figures.Picture;
 using ClaimLedger.Hosting;
 using ClaimLedger.IntegrationTests.Support;
 using Marten;
-using Marten.Services;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace ClaimLedger.IntegrationTests.Figures;
 
 /// <summary>
 /// A write whose pictures this node remembers sends its transaction id, its figure locks and the check of its pictures
-/// ahead of its events, in one round trip; a picture that moved on meanwhile (another node wrote the figure) refuses the
+/// ahead of its events, and its commit after them, in one round trip; a picture that moved on meanwhile (another node wrote the figure) refuses the
 /// write whole, and the group is written again from what is stored.
 /// </summary>
 public class CommittedPicturesTests
 {
     [Fact]
-    public async Task The_lock_and_the_check_go_ahead_of_the_events_and_the_committed_picture_is_remembered()
+    public async Task The_lock_and_the_check_go_ahead_of_the_events_the_commit_follows_them_and_the_committed_picture_is_remembered()
     {
         var api = await LedgerApi.Shared();
         var source = await api.Source();
@@ -27,7 +25,9 @@ public class CommittedPicturesTests
         var defined = pictures.AllOf([figure]).ShouldNotBeNull().ShouldHaveSingleItem();
         defined.RevisionCount.ShouldBe(0);
 
-        await using var session = api.Store.LightweightSession();
+        // As a group of submissions writes (Claims.Submitting.SubmissionGroups).
+        await using var write = await CommitWithTheWrite.OpenAsync(api.Store, CancellationToken.None);
+        var session = write.Session;
         var sent = new SentStatements();
         session.Logger = sent;
         session.LastModifiedBy = "test";
@@ -37,10 +37,13 @@ public class CommittedPicturesTests
         session.Events.StartStream<Claim>(claim, Submitted(claim, source, figure));
         await session.SaveChangesAsync();
 
-        var check = sent.Statements.FindIndex(s => s.Contains("cl_lock_figures_expecting"));
-        check.ShouldBe(0, string.Join("\n", sent.Statements));
-        sent.Statements.FindIndex(s => s.Contains("mt_quick_append_events")).ShouldBeGreaterThan(check);
+        var statements = sent.Statements.ToList();
+        var check = statements.FindIndex(s => s.Contains("cl_lock_figures_expecting"));
+        check.ShouldBe(0, string.Join("\n", statements));
+        statements.FindIndex(s => s.Contains("mt_quick_append_events")).ShouldBeGreaterThan(check);
         sent.Statements.ShouldNotContain(s => s.Contains("from claimledger.mt_doc_figurepicture"), "the picture was not read");
+        sent.RoundTrips.Count.ShouldBe(1, "the lock, the check, the events and the commit travel together");
+        statements[^1].ShouldBe("commit");
         pictures.AllOf([figure]).ShouldNotBeNull().ShouldHaveSingleItem().RevisionCount.ShouldBe(1);
         (await api.Get($"/api/figures/{figure}")).Json.GetProperty("revisionCount").GetInt64().ShouldBe(1);
     }
@@ -90,18 +93,4 @@ public class CommittedPicturesTests
 
     private static ClaimSubmitted Submitted(Guid claim, Guid source, Guid figure) =>
         new(claim, source, "au moins 242 victimes depuis mercredi", null, "OSDH", figure, new ClaimValue(242, Bound.AtLeast), null, null, null);
-
-    /// <summary>The statements a session sent, in order.</summary>
-    private sealed class SentStatements : IMartenSessionLogger
-    {
-        public List<string> Statements { get; } = [];
-        public void OnBeforeExecute(NpgsqlBatch batch) => Statements.AddRange(batch.BatchCommands.Cast<NpgsqlBatchCommand>().Select(c => c.CommandText));
-        public void OnBeforeExecute(NpgsqlCommand command) => Statements.Add(command.CommandText);
-        public void LogSuccess(NpgsqlCommand command) { }
-        public void LogFailure(NpgsqlCommand command, Exception ex) { }
-        public void LogSuccess(NpgsqlBatch batch) { }
-        public void LogFailure(NpgsqlBatch batch, Exception ex) { }
-        public void LogFailure(Exception ex, string message) { }
-        public void RecordSavedChanges(IDocumentSession session, IChangeSet commit) { }
-    }
 }

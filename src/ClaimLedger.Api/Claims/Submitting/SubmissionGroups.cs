@@ -116,7 +116,9 @@ public sealed class SubmissionGroups : BackgroundService
         {
             // Until the commit (and the pictures it leaves) is known here, other groups on these figures read them.
             using var writing = _pictures.Write(figureIds);
-            await using var session = _store.LightweightSession();
+            // The commit travels with the events: no round trip of its own.
+            await using var write = await CommitWithTheWrite.OpenAsync(_store, CancellationToken.None);
+            var session = write.Session;
             session.LastModifiedBy = actor;
             var transaction = await LedgerTransaction.StartAsync(session, CancellationToken.None);
             var reads = transaction.Reads;
