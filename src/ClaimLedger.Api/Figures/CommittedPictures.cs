@@ -122,10 +122,39 @@ public sealed class CommittedPictures : DocumentSessionListenerBase, IDisposable
     {
         var byFigure = pictures.ToDictionary(p => p.Id);
         var ordered = FigureLock.InLockOrder(byFigure.Keys).Select(id => byFigure[id]).ToList();
+        session.Logger = new ExpectingMoves(session.Logger);
         var reads = ReadUnderLock.Of(session);
         foreach (var picture in ordered) reads.Pictures[picture.Id] = Task.FromResult<FigurePicture?>(picture);
         session.QueueOperation(new LockExpecting(
             [.. ordered.Select(p => FigureLock.Key(p.Id))], [.. ordered.Select(p => p.Id)], [.. ordered.Select(p => p.RevisionCount)]));
+    }
+
+    /// <summary>
+    /// The session's logger, but a write refused by the check is not logged as a failure: its writer expects that (another
+    /// node wrote the figure, the projection was rebuilt) and writes again, where Marten would log an error with its stack.
+    /// </summary>
+    private sealed class ExpectingMoves(IMartenSessionLogger inner) : IMartenSessionLogger
+    {
+        public void OnBeforeExecute(NpgsqlCommand command) => inner.OnBeforeExecute(command);
+        public void OnBeforeExecute(NpgsqlBatch batch) => inner.OnBeforeExecute(batch);
+        public void LogSuccess(NpgsqlCommand command) => inner.LogSuccess(command);
+        public void LogSuccess(NpgsqlBatch batch) => inner.LogSuccess(batch);
+        public void RecordSavedChanges(IDocumentSession session, IChangeSet commit) => inner.RecordSavedChanges(session, commit);
+
+        public void LogFailure(NpgsqlCommand command, Exception ex)
+        {
+            if (!Moved(ex)) inner.LogFailure(command, ex);
+        }
+
+        public void LogFailure(NpgsqlBatch batch, Exception ex)
+        {
+            if (!Moved(ex)) inner.LogFailure(batch, ex);
+        }
+
+        public void LogFailure(Exception ex, string message)
+        {
+            if (!Moved(ex)) inner.LogFailure(ex, message);
+        }
     }
 
     /// <summary>

@@ -40,7 +40,7 @@ public static class LedgerAccess
         throw new TimeoutException("the ledger did not settle: events are not all in a signed checkpoint");
     }
 
-    /// <summary>A few claims with a little lifecycle, settled into a checkpoint.</summary>
+    /// <summary>A few claims with a little lifecycle, settled into a checkpoint and into the revision history.</summary>
     public static async Task<List<Guid>> SeedAsync(this LedgerApi api, int claims = 6)
     {
         var source = await api.Source();
@@ -53,6 +53,8 @@ public static class LedgerAccess
             ids.Add(id);
         }
         await api.SettleAsync();
+        // The revision history is projected apart from the ledger: the tests read both.
+        await api.WaitForProjectionsAsync();
         return ids;
     }
 }

@@ -52,9 +52,10 @@ public sealed class SubmissionGroups : BackgroundService
         _groupSize = Meter.CreateHistogram<int>("claimledger.submissions.group_size", unit: "{submission}",
             description: "Submissions written in one transaction");
         var section = configuration.GetSection("ClaimLedger:Submissions");
-        // Several transactions in flight keep PostgreSQL and the API busy together (4 measured best at 8 and 32 clients on
-        // 2 cores, docs/benchmarks.md); 0 writes every submission alone.
-        _writers = Math.Max(0, section.GetValue("GroupWriters", 4));
+        // Several transactions in flight keep PostgreSQL and the API busy together. Since a group commits in its one write
+        // round trip, 2 gives larger groups and measured better than 4 at 8 clients on 2 cores (docs/benchmarks.md);
+        // 0 writes every submission alone.
+        _writers = Math.Max(0, section.GetValue("GroupWriters", 2));
         _largest = Math.Clamp(section.GetValue("LargestGroup", 64), 1, 1000);
         if (_writers == 0) _pending.Writer.TryComplete();
     }
