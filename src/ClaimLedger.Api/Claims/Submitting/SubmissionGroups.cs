@@ -125,10 +125,11 @@ public sealed class SubmissionGroups : BackgroundService
             var reads = transaction.Reads;
             var sources = group.Select(p => p.Submission.SourceId).Distinct().ToDictionary(id => id, id => _references.SourceAsync(reads, id));
             var figures = figureIds.ToDictionary(id => id, id => _references.FigureExistsAsync(reads, id));
+            // Answered from what this node knows, nothing queued to read.
+            var allKnown = sources.Values.All(s => s.IsCompletedSuccessfully) && figures.Values.All(f => f.IsCompletedSuccessfully);
             // With everything it refers to known and its pictures remembered, the group reads nothing: its locks and the
-            // check of its pictures travel with its events, a round trip fewer (CommittedPictures).
-            if (trustPictures && sources.Values.All(s => s.IsCompletedSuccessfully) && figures.Values.All(f => f.IsCompletedSuccessfully)
-                && writing.Pictures is { } pictures)
+            // check of its pictures travel with its events and its commit, in one round trip (CommittedPictures).
+            if (trustPictures && allKnown && writing.Pictures is { } pictures)
                 transaction.OpenWithTheWrite(session, pictures);
             else
             {
