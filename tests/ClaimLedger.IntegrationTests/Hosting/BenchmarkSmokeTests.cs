@@ -23,4 +23,31 @@ public class BenchmarkSmokeTests
         }
         finally { folder.Delete(true); }
     }
+
+    /// <summary>
+    /// <c>--rebuild</c> seeds a ledger like the full run's and rebuilds each projection from it, alone, with what ran beside
+    /// each rebuild (the machine's CPU, checkpoints, autovacuum) in its row.
+    /// </summary>
+    [Fact]
+    public async Task The_benchmark_program_rebuilds_every_projection_of_a_seeded_ledger_in_its_rebuild_mode()
+    {
+        var folder = Directory.CreateTempSubdirectory("claimledger-bench-");
+        try
+        {
+            var output = new StringWriter();
+            (await BenchmarkProgram.RunAsync(["--smoke", "--rebuild", "--out", folder.FullName], output)).ShouldBe(0, output.ToString());
+            var markdown = await File.ReadAllTextAsync(Path.Combine(folder.FullName, "benchmarks-smoke-rebuild.md"));
+            foreach (var projection in new[] { "FigurePicture", "FigureHistory", "Claim" })
+            {
+                var row = markdown.Split('\n').Single(line => line.StartsWith($"| Rebuild | {projection} rebuild ("));
+                // The seeded ledger: submissions, evidence, a figure's claims and a claim's events (about 540 in smoke mode).
+                int.Parse(System.Text.RegularExpressions.Regex.Match(row, @"\(([\d,]+) events\)").Groups[1].Value.Replace(",", "")).ShouldBeGreaterThan(500);
+                row.ShouldContain("| ≥ 20,000 events/s |");
+                row.ShouldContain("beside it: ");
+                row.ShouldContain("CPU busy");
+            }
+            markdown.ShouldNotContain("| HTTP |");
+        }
+        finally { folder.Delete(true); }
+    }
 }

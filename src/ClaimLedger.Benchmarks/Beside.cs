@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Globalization;
+using Npgsql;
+
+namespace ClaimLedger.Benchmarks;
+
+/// <summary>
+/// What ran beside a measured stretch, so that a slow run can be told from a slow build: the machine's CPU split
+/// (<c>/proc/stat</c>: busy, waiting on the disk, stolen by the hypervisor), PostgreSQL's checkpoints and buffer writes
+/// (<c>pg_stat_bgwriter</c>), the autovacuum workers seen (sampled every 200 ms), and, given a query of the work's
+/// progress, whether it went at an even pace or stood still for a while.
+/// </summary>
+public sealed class Beside : IAsyncDisposable
+{
+    private readonly string _connectionString;
+    private readonly long[] _cpuBefore = Cpu();
+    private readonly TimeSpan _ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+    private readonly long[] _writerBefore;
+    private readonly Dictionary<string, int> _autovacuum = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _sampling;
+    private readonly Stopwatch _watch = Stopwatch.StartNew();
+    private readonly string? _progressSql;
+    private readonly List<(TimeSpan At, long Progress)> _progress = [];
+    private string? _summary;
+    private const int SampleMs = 200;
+
+    private Beside(string connectionString, long[] writer, string? progressSql)
+    {
+        _connectionString = connectionString;
+        _writerBefore = writer;
+        _progressSql = progressSql;
+        _sampling = Task.Run(SampleAsync);
+    }
+
+    /// <param name="progressSql">A scalar that grows as the work goes (a shard's sequence number), sampled with the rest.</param>
+    public static async Task<Beside> StartAsync(string connectionString, string? progressSql = null) =>
+        new(connectionString, await WriterAsync(connectionString), progressSql);
+
+    /// <summary>Stops sampling and says what ran beside the stretch, in one line.</summary>
+    public async Task<string> StopAsync()
+    {
+        if (_summary != null) return _summary;
+        var seconds = _watch.Elapsed.TotalSeconds;
+        var cpu = Cpu().Zip(_cpuBefore, (a, b) => a - b).ToArray();
+        var ownCpu = Process.GetCurrentProcess().TotalProcessorTime - _ownCpuBefore;
+        await _stop.CancelAsync();
+        try { await _sampling; } catch (OperationCanceledException) { }
+        var writer = (await WriterAsync(_connectionString)).Zip(_writerBefore, (a, b) => a - b).ToArray();
+        // /proc/stat: user nice system idle iowait irq softirq steal, in clock ticks over every core.
+        double total = cpu.Take(8).Sum();
+        string Share(long ticks) => total > 0 ? (ticks / total).ToString("P0", CultureInfo.InvariantCulture) : "?";
+        var busy = cpu[0] + cpu[1] + cpu[2] + cpu[5] + cpu[6];
+        var vacuums = _autovacuum.Count == 0 ? "none"
+            : string.Join(", ", _autovacuum.OrderByDescending(a => a.Value).Select(a => $"{a.Key} {a.Value * SampleMs / 1000.0:0.0} s"));
+        // Clock ticks are 1/100 s on Linux.
+        var own = busy > 0 ? (ownCpu.TotalSeconds * 100 / busy).ToString("P0", CultureInfo.InvariantCulture) : "?";
+        return _summary = $"{seconds:0.0} s: CPU busy {Share(busy)} ({own} of it this process), disk wait {Share(cpu[4])}, stolen {Share(cpu[7])}; " +
+                          $"checkpoints {writer[0] + writer[1]} ({writer[1]} requested), buffers written by the checkpointer {writer[2]:N0}, " +
+                          $"by backends {writer[3]:N0}; autovacuum {vacuums}{Pace()}";
+    }
+
+    /// <summary>The longest time the progress stood still, and the slowest and fastest whole seconds.</summary>
+    private string Pace()
+    {
+        if (_progressSql is null || _progress.Count < 2) return "";
+        var still = TimeSpan.Zero;
+        for (int i = 0, from = 0; i < _progress.Count; i++)
+        {
+            if (_progress[i].Progress != _progress[from].Progress) from = i;
+            else if (_progress[i].At - _progress[from].At > still) still = _progress[i].At - _progress[from].At;
+        }
+        var perSecond = new List<double>();
+        for (int i = 0, j = 0; i < _progress.Count; i++)
+        {
+            while (j < _progress.Count && _progress[j].At - _progress[i].At < TimeSpan.FromSeconds(1)) j++;
+            if (j == _progress.Count) break;
+            // A rebuild starts by setting its progress back: that second is not a pace.
+            if (_progress[j].Progress >= _progress[i].Progress)
+                perSecond.Add((_progress[j].Progress - _progress[i].Progress) / (_progress[j].At - _progress[i].At).TotalSeconds);
+            i = j - 1;
+        }
+        return $"; progress stood still for {still.TotalSeconds:0.0} s at most" +
+               (perSecond.Count == 0 ? "" : $", whole seconds from {perSecond.Min():N0} to {perSecond.Max():N0} a second");
+    }
+
+    private async Task SampleAsync()
+    {
+        await using var conn = new NpgsqlConnection(_connectionString);
+        await conn.OpenAsync(_stop.Token);
+        while (!_stop.IsCancellationRequested)
+        {
+            await using (var cmd = new NpgsqlCommand(
+                             "select regexp_replace(query, '^autovacuum: ', '') from pg_stat_activity where backend_type = 'autovacuum worker' and query <> ''", conn))
+            await using (var reader = await cmd.ExecuteReaderAsync(_stop.Token))
+                while (await reader.ReadAsync(_stop.Token))
+                {
+                    var what = reader.GetString(0);
+                    _autovacuum[what] = _autovacuum.GetValueOrDefault(what) + 1;
+                }
+            if (_progressSql != null)
+                await using (var cmd = new NpgsqlCommand(_progressSql, conn))
+                    _progress.Add((_watch.Elapsed, Convert.ToInt64(await cmd.ExecuteScalarAsync(_stop.Token) ?? 0L)));
+            await Task.Delay(SampleMs, _stop.Token);
+        }
+    }
+
+    private static long[] Cpu()
+    {
+        // "cpu  user nice system idle iowait irq softirq steal guest guest_nice"
+        var line = File.Exists("/proc/stat") ? File.ReadLines("/proc/stat").First() : "cpu 0 0 0 0 0 0 0 0";
+        return line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8).Select(long.Parse).ToArray();
+    }
+
+    private static async Task<long[]> WriterAsync(string connectionString)
+    {
+        await using var conn = new NpgsqlConnection(connectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(
+            "select checkpoints_timed, checkpoints_req, buffers_checkpoint, buffers_backend from pg_stat_bgwriter", conn);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return [reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _stop.Dispose();
+    }
+}
