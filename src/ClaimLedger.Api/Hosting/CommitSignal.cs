@@ -75,8 +75,11 @@ public sealed class CommitSignal : DocumentSessionListenerBase
 
         internal void Nudge()
         {
+            // Under a steady stream the follower is awake and its permit already given: looking first spares a thrown
+            // and caught SemaphoreFullException on every commit (2 % of the API's CPU at 8 clients, perf).
+            if (_nudged.CurrentCount > 0) return;
             try { _nudged.Release(); }
-            catch (SemaphoreFullException) { } // already nudged
+            catch (SemaphoreFullException) { } // another commit gave it in between
         }
 
         /// <summary>

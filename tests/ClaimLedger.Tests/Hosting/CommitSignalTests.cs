@@ -47,6 +47,30 @@ public class CommitSignalTests
     }
 
     [Fact]
+    public async Task Commits_to_a_follower_already_nudged_throw_nothing_and_still_wake_it()
+    {
+        // Under load every commit nudges a follower whose permit is already given: that must cost a look, not an exception.
+        var (signal, follower) = Followed();
+        var thread = Environment.CurrentManagedThreadId;
+        var thrown = 0;
+        void Count(object? _, System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs e)
+        {
+            if (Environment.CurrentManagedThreadId == thread && e.Exception is SemaphoreFullException) thrown++;
+        }
+        AppDomain.CurrentDomain.FirstChanceException += Count;
+        try
+        {
+            for (var i = 0; i < 100; i++) signal.Committed();
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= Count;
+        }
+        thrown.ShouldBe(0);
+        await TimedAsync(follower.WaitAsync(Long, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_commit_made_between_two_waits_still_wakes_the_next()
     {
         var (signal, follower) = Followed();
