@@ -25,6 +25,12 @@ public sealed class Beside : IAsyncDisposable
     private string? _summary;
     private const int SampleMs = 200;
 
+    /// <summary>The share of the machine's CPU the hypervisor stole during the stretch (once stopped).</summary>
+    public double Stolen { get; private set; }
+
+    /// <summary>How long autovacuum workers were seen at work during the stretch, summed over workers (once stopped).</summary>
+    public TimeSpan Autovacuum => TimeSpan.FromMilliseconds(_autovacuum.Values.Sum() * SampleMs);
+
     private Beside(string connectionString, long[] writer, string? progressSql)
     {
         _connectionString = connectionString;
@@ -51,6 +57,7 @@ public sealed class Beside : IAsyncDisposable
         double total = cpu.Take(8).Sum();
         string Share(long ticks) => total > 0 ? (ticks / total).ToString("P0", CultureInfo.InvariantCulture) : "?";
         var busy = cpu[0] + cpu[1] + cpu[2] + cpu[5] + cpu[6];
+        Stolen = total > 0 ? cpu[7] / total : 0;
         var vacuums = _autovacuum.Count == 0 ? "none"
             : string.Join(", ", _autovacuum.OrderByDescending(a => a.Value).Select(a => $"{a.Key} {a.Value * SampleMs / 1000.0:0.0} s"));
         // Clock ticks are 1/100 s on Linux.

@@ -366,23 +366,38 @@ namespace ClaimLedger.Benchmarks
         {
             var leadIn = mode.Warmup < TimeSpan.FromSeconds(2) ? mode.Warmup : TimeSpan.FromSeconds(2);
             var rounds = new List<(double Marten, double Http, TimeSpan CatchUp)>();
+            // What ran beside each window: a round whose two sides met a different machine says so.
+            var besides = new List<(Beside Marten, Beside Http)>();
             for (var round = 0; round < mode.RatioRounds; round++)
             {
                 await QuiesceAsync();
+                var martenBeside = await Beside.StartAsync(_cs);
                 var marten = await Measure.ThroughputAsync(8, mode.RatioWindow, leadIn, MartenNewStreamAsync);
+                await martenBeside.StopAsync();
                 await QuiesceAsync();
+                var httpBeside = await Beside.StartAsync(_cs);
                 var (submitted, elapsed) = await Measure.CountAsync(8, mode.RatioWindow, leadIn, submission);
                 var catchUp = Stopwatch.StartNew();
                 await SettleAsync();
+                await httpBeside.StopAsync();
                 rounds.Add((marten, submitted / (elapsed + catchUp.Elapsed).TotalSeconds, catchUp.Elapsed));
+                besides.Add((martenBeside, httpBeside));
+                await log.WriteLineAsync($"    round {round + 1}: Marten alone {marten:N0} events/s; {await martenBeside.StopAsync()}");
+                await log.WriteLineAsync($"    round {round + 1}: HTTP {rounds[^1].Http:N0} claims/s; {await httpBeside.StopAsync()}");
+                await martenBeside.DisposeAsync();
+                await httpBeside.DisposeAsync();
             }
+            string Stolen(IEnumerable<Beside> windows) => string.Join(", ", windows.Select(b => b.Stolen.ToString("P0", CultureInfo.InvariantCulture)));
+            string Vacuumed(IEnumerable<Beside> windows) => windows.Count(b => b.Autovacuum > TimeSpan.Zero) + " of " + windows.Count();
             var ordered = rounds.OrderBy(r => r.Http / r.Marten).ToList();
             var median = ordered[(ordered.Count - 1) / 2];
             var ratio = median.Http / median.Marten;
             var each = string.Join("; ", rounds.Select(r => $"{r.Http:N0} / {r.Marten:N0} = {r.Http / r.Marten:0.00}"));
             Add("HTTP", $"claim submissions ÷ Marten alone, 8 each, alternating {mode.RatioWindow.TotalSeconds:0} s windows (median of {rounds.Count})",
                 ratio, "×", "≥ 0.5", ratio >= 0.5,
-                $"rounds (claims/s ÷ events/s): {each}; history and ledger caught up {string.Join(", ", rounds.Select(r => r.CatchUp.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)))} s after the HTTP windows (charged to them)");
+                $"rounds (claims/s ÷ events/s): {each}; history and ledger caught up {string.Join(", ", rounds.Select(r => r.CatchUp.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)))} s after the HTTP windows (charged to them); " +
+                $"CPU stolen by the hypervisor in Marten's windows {Stolen(besides.Select(b => b.Marten))}, in the HTTP windows {Stolen(besides.Select(b => b.Http))}; " +
+                $"autovacuum at work in {Vacuumed(besides.Select(b => b.Marten))} Marten windows and {Vacuumed(besides.Select(b => b.Http))} HTTP windows");
         }
 
         // ---- 5. Reads ----

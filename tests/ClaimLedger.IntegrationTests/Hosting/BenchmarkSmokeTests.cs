@@ -19,6 +19,9 @@ public class BenchmarkSmokeTests
             // The target's ratio comes from alternating windows of both sides, with its rounds in the notes.
             markdown.ShouldContain("| HTTP | claim submissions ÷ Marten alone, 8 each, alternating");
             markdown.ShouldContain("rounds (claims/s ÷ events/s): ");
+            // With what ran beside each window.
+            markdown.ShouldContain("CPU stolen by the hypervisor in Marten's windows ");
+            markdown.ShouldContain("autovacuum at work in ");
             File.Exists(Path.Combine(folder.FullName, "benchmarks-smoke.json")).ShouldBeTrue();
         }
         finally { folder.Delete(true); }
