@@ -366,26 +366,24 @@ namespace ClaimLedger.Benchmarks
         {
             var leadIn = mode.Warmup < TimeSpan.FromSeconds(2) ? mode.Warmup : TimeSpan.FromSeconds(2);
             var rounds = new List<(double Marten, double Http, TimeSpan CatchUp)>();
-            // What ran beside each window: a round whose two sides met a different machine says so.
+            // What ran beside each window (read once stopped): a round whose two sides met a different machine says so.
             var besides = new List<(Beside Marten, Beside Http)>();
             for (var round = 0; round < mode.RatioRounds; round++)
             {
                 await QuiesceAsync();
-                var martenBeside = await Beside.StartAsync(_cs);
+                await using var martenBeside = await Beside.StartAsync(_cs);
                 var marten = await Measure.ThroughputAsync(8, mode.RatioWindow, leadIn, MartenNewStreamAsync);
-                await martenBeside.StopAsync();
+                var martenSummary = await martenBeside.StopAsync();
                 await QuiesceAsync();
-                var httpBeside = await Beside.StartAsync(_cs);
+                await using var httpBeside = await Beside.StartAsync(_cs);
                 var (submitted, elapsed) = await Measure.CountAsync(8, mode.RatioWindow, leadIn, submission);
                 var catchUp = Stopwatch.StartNew();
                 await SettleAsync();
-                await httpBeside.StopAsync();
+                var httpSummary = await httpBeside.StopAsync();
                 rounds.Add((marten, submitted / (elapsed + catchUp.Elapsed).TotalSeconds, catchUp.Elapsed));
                 besides.Add((martenBeside, httpBeside));
-                await log.WriteLineAsync($"    round {round + 1}: Marten alone {marten:N0} events/s; {await martenBeside.StopAsync()}");
-                await log.WriteLineAsync($"    round {round + 1}: HTTP {rounds[^1].Http:N0} claims/s; {await httpBeside.StopAsync()}");
-                await martenBeside.DisposeAsync();
-                await httpBeside.DisposeAsync();
+                await log.WriteLineAsync($"    round {round + 1}: Marten alone {marten:N0} events/s; {martenSummary}");
+                await log.WriteLineAsync($"    round {round + 1}: HTTP {rounds[^1].Http:N0} claims/s; {httpSummary}");
             }
             string Stolen(IEnumerable<Beside> windows) => string.Join(", ", windows.Select(b => b.Stolen.ToString("P0", CultureInfo.InvariantCulture)));
             string Vacuumed(IEnumerable<Beside> windows) => windows.Count(b => b.Autovacuum > TimeSpan.Zero) + " of " + windows.Count();
