@@ -640,6 +640,9 @@ namespace ClaimLedger.Benchmarks
         }
 
         // ---- 6. Rebuild and verification ----
+        /// <summary>Bytes of WAL this server has written since it was made.</summary>
+        private const string WalWrittenSql = "select pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint";
+
         /// <param name="only">One projection's rebuild (<c>--rebuild --only Claim</c>), or all of them.</param>
         private async Task RebuildAsync(string? only = null)
         {
@@ -665,14 +668,14 @@ namespace ClaimLedger.Benchmarks
                     // during it is its own cost.
                     await ExecAsync("vacuum analyze");
                     await QuietDatabaseAsync();
-                    var wal = await ScalarAsync("select pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint");
+                    var wal = await ScalarAsync(WalWrittenSql);
                     await using var beside = await Beside.StartAsync(_cs,
                         $"select coalesce(max(last_seq_id), 0) from claimledger.mt_event_progression where name = '{projection}:All'");
                     var watch = Stopwatch.StartNew();
                     await daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(20), CancellationToken.None);
                     var rate = events / watch.Elapsed.TotalSeconds;
                     var besideIt = await beside.StopAsync();
-                    var walBytes = await ScalarAsync("select pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint") - wal;
+                    var walBytes = await ScalarAsync(WalWrittenSql) - wal;
                     runs.Add((rate, walBytes, besideIt));
                     await log.WriteLineAsync($"    {projection} rebuild {run + 1}: {rate:N0} events/s; {runs[^1].Beside}");
                 }
