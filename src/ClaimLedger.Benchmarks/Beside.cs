@@ -7,15 +7,16 @@ namespace ClaimLedger.Benchmarks;
 /// <summary>
 /// What ran beside a measured stretch, so that a slow run can be told from a slow build: the machine's CPU split
 /// (<c>/proc/stat</c>: busy, waiting on the disk, stolen by the hypervisor), PostgreSQL's checkpoints and buffer writes
-/// (<c>pg_stat_bgwriter</c>), the autovacuum workers seen (sampled every 200 ms), and, given a query of the work's
-/// progress, whether it went at an even pace or stood still for a while.
+/// (<c>pg_stat_bgwriter</c>), the WAL written and the flushes commits waited for (<c>pg_stat_wal</c>; their time only
+/// where <c>track_wal_io_timing</c> is on, as in the benchmark's database), the autovacuum workers seen (sampled every
+/// 200 ms), and, given a query of the work's progress, whether it went at an even pace or stood still for a while.
 /// </summary>
 public sealed class Beside : IAsyncDisposable
 {
     private readonly string _connectionString;
     private readonly long[] _cpuBefore = Cpu();
     private readonly TimeSpan _ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-    private readonly long[] _writerBefore;
+    private readonly double[] _writerBefore;
     private readonly Dictionary<string, int> _autovacuum = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _sampling;
@@ -28,10 +29,22 @@ public sealed class Beside : IAsyncDisposable
     /// <summary>The share of the machine's CPU the hypervisor stole during the stretch (once stopped).</summary>
     public double Stolen { get; private set; }
 
+    /// <summary>How long the stretch lasted (once stopped).</summary>
+    public TimeSpan Length { get; private set; }
+
+    /// <summary>The number of WAL flushes during the stretch (once stopped).</summary>
+    public long WalFlushes { get; private set; }
+
+    /// <summary>The WAL PostgreSQL wrote during the stretch, in bytes (once stopped).</summary>
+    public double WalBytes { get; private set; }
+
+    /// <summary>How long PostgreSQL spent flushing WAL to disk during the stretch, when timed (once stopped).</summary>
+    public TimeSpan WalFlushing { get; private set; }
+
     /// <summary>How long autovacuum workers were seen at work during the stretch, summed over workers (once stopped).</summary>
     public TimeSpan Autovacuum => TimeSpan.FromMilliseconds(_autovacuum.Values.Sum() * SampleMs);
 
-    private Beside(string connectionString, long[] writer, string? progressSql)
+    private Beside(string connectionString, double[] writer, string? progressSql)
     {
         _connectionString = connectionString;
         _writerBefore = writer;
@@ -47,7 +60,7 @@ public sealed class Beside : IAsyncDisposable
     public async Task<string> StopAsync()
     {
         if (_summary != null) return _summary;
-        var seconds = _watch.Elapsed.TotalSeconds;
+        var seconds = (Length = _watch.Elapsed).TotalSeconds;
         var cpu = Cpu().Zip(_cpuBefore, (a, b) => a - b).ToArray();
         var ownCpu = Process.GetCurrentProcess().TotalProcessorTime - _ownCpuBefore;
         await _stop.CancelAsync();
@@ -58,13 +71,21 @@ public sealed class Beside : IAsyncDisposable
         string Share(long ticks) => total > 0 ? (ticks / total).ToString("P0", CultureInfo.InvariantCulture) : "?";
         var busy = cpu[0] + cpu[1] + cpu[2] + cpu[5] + cpu[6];
         Stolen = total > 0 ? cpu[7] / total : 0;
+        WalBytes = writer[4];
+        WalFlushing = TimeSpan.FromMilliseconds(writer[6]);
+        var flushes = WalFlushes = (long)writer[5];
+        // A commit returns once its WAL is on disk: the flushes are what a writer waits for beyond the CPU.
+        var wal = $"WAL {WalBytes / 1048576 / seconds:0.0} MB/s in {flushes / seconds:N0} flushes/s" +
+                  (flushes > 0 ? $" ({WalBytes / 1024 / flushes:0.0} KB each" +
+                                 (WalFlushing > TimeSpan.Zero ? $", {WalFlushing.TotalMicroseconds / flushes:N0} µs each, {WalFlushing.TotalMilliseconds / seconds:N0} ms of flushing a second)" : ")")
+                      : "");
         var vacuums = _autovacuum.Count == 0 ? "none"
             : string.Join(", ", _autovacuum.OrderByDescending(a => a.Value).Select(a => $"{a.Key} {a.Value * SampleMs / 1000.0:0.0} s"));
         // Clock ticks are 1/100 s on Linux.
         var own = busy > 0 ? (ownCpu.TotalSeconds * 100 / busy).ToString("P0", CultureInfo.InvariantCulture) : "?";
         return _summary = $"{seconds:0.0} s: CPU busy {Share(busy)} ({own} of it this process), disk wait {Share(cpu[4])}, stolen {Share(cpu[7])}; " +
                           $"checkpoints {writer[0] + writer[1]} ({writer[1]} requested), buffers written by the checkpointer {writer[2]:N0}, " +
-                          $"by backends {writer[3]:N0}; autovacuum {vacuums}{Pace()}";
+                          $"by backends {writer[3]:N0}; {wal}; autovacuum {vacuums}{Pace()}";
     }
 
     /// <summary>The longest time the progress stood still, and the slowest and fastest whole seconds.</summary>
@@ -119,15 +140,16 @@ public sealed class Beside : IAsyncDisposable
         return line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8).Select(long.Parse).ToArray();
     }
 
-    private static async Task<long[]> WriterAsync(string connectionString)
+    private static async Task<double[]> WriterAsync(string connectionString)
     {
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand(
-            "select checkpoints_timed, checkpoints_req, buffers_checkpoint, buffers_backend from pg_stat_bgwriter", conn);
+            "select checkpoints_timed, checkpoints_req, buffers_checkpoint, buffers_backend, wal_bytes::float8, wal_sync, wal_sync_time " +
+            "from pg_stat_bgwriter, pg_stat_wal", conn);
         await using var reader = await cmd.ExecuteReaderAsync();
         await reader.ReadAsync();
-        return [reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)];
+        return [.. Enumerable.Range(0, 7).Select(i => Convert.ToDouble(reader.GetValue(i), CultureInfo.InvariantCulture))];
     }
 
     public async ValueTask DisposeAsync()

@@ -51,6 +51,23 @@ namespace ClaimLedger.Benchmarks
         public static readonly Mode Ratio = Full with { Name = "ratio", RatioOnly = true };
         public static readonly Mode Rebuild = Full with { Name = "rebuild", RebuildOnly = true, RebuildRuns = 5 };
 
+        /// <summary>Environment variables named <c>CLBENCH_API_&lt;name&gt;</c> set <c>&lt;name&gt;</c> for the API's process alone.</summary>
+        public const string ApiSettingPrefix = "CLBENCH_API_";
+
+        /// <summary>
+        /// The API process's own settings: workstation GC, and each <see cref="ApiSettingPrefix"/> variable without its
+        /// prefix, so that a setting is tried on the API (<c>CLBENCH_API_ClaimLedger__Submissions__GroupWriters=4</c>)
+        /// without changing the load generator or Marten alone, which run in the benchmark's process.
+        /// </summary>
+        public static Dictionary<string, string> ApiSettings(System.Collections.IDictionary environment)
+        {
+            var settings = new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" };
+            foreach (System.Collections.DictionaryEntry variable in environment)
+                if (variable.Key is string name && name.StartsWith(ApiSettingPrefix, StringComparison.Ordinal) && name.Length > ApiSettingPrefix.Length)
+                    settings[name[ApiSettingPrefix.Length..]] = variable.Value as string ?? "";
+            return settings;
+        }
+
         public static async Task<int> RunAsync(string[] args, TextWriter? log = null)
         {
             log ??= Console.Out;
@@ -103,11 +120,32 @@ namespace ClaimLedger.Benchmarks
             log.WriteLine($"  {section} / {name}: {value.ToString("0.###", CultureInfo.InvariantCulture)} {unit}{(target is null ? "" : $" (target {target}: {(met == true ? "met" : "MISSED")})")}");
         }
 
+        /// <summary>
+        /// Every connection to the benchmark's database times its WAL flushes (what a commit waits for beyond the CPU), so
+        /// that <see cref="Beside"/> can say how long they took. A server where that is not allowed is measured without.
+        /// </summary>
+        private async Task TimeWalFlushesAsync(string database)
+        {
+            try
+            {
+                await using var conn = new NpgsqlConnection(_cs);
+                await conn.OpenAsync();
+                await using var cmd = new NpgsqlCommand($"alter database \"{database}\" set track_wal_io_timing = on", conn);
+                await cmd.ExecuteNonQueryAsync();
+            }
+            catch (PostgresException e)
+            {
+                await log.WriteLineAsync($"WAL flushes are not timed: {e.MessageText}");
+            }
+        }
+
         public async Task ExecuteAsync()
         {
             await log.WriteLineAsync($"ClaimLedger benchmarks, {mode.Name} mode");
             var server = await LocalPostgres.EnsureServerAsync(m => log.WriteLine(m));
-            _cs = await LocalPostgres.EnsureDatabaseAsync(server, $"clbench_{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}_{mode.Name}");
+            var database = $"clbench_{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}_{mode.Name}";
+            _cs = await LocalPostgres.EnsureDatabaseAsync(server, database);
+            await TimeWalFlushesAsync(database);
             // The API's own connection settings (prepared statements) for every row: same database, same settings.
             _cs = LedgerDatabase.Tuned(new NpgsqlConnectionStringBuilder(_cs) { MaxPoolSize = 120 }.ConnectionString);
             _store = new DocumentStore(ClaimLedgerHost.LedgerStore(_cs));
@@ -280,7 +318,7 @@ namespace ClaimLedger.Benchmarks
         private async Task StartApiAsync()
         {
             var key = await ApiKeys.IssueAsync(_store, "bench", Roles.Reviewer, TimeProvider.System);
-            _api = await ClaimLedger.Reliability.ApiProcess.StartAsync(_cs, _signingKey, key, new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" });
+            _api = await ClaimLedger.Reliability.ApiProcess.StartAsync(_cs, _signingKey, key, BenchmarkProgram.ApiSettings(Environment.GetEnvironmentVariables()));
             _http = _api.Http;
         }
 
@@ -381,7 +419,7 @@ namespace ClaimLedger.Benchmarks
                 await SettleAsync();
                 var httpSummary = await httpBeside.StopAsync();
                 rounds.Add((marten, submitted / (elapsed + catchUp.Elapsed).TotalSeconds, catchUp.Elapsed));
-                besides.Add((new Window(martenBeside.Stolen, martenBeside.Autovacuum), new Window(httpBeside.Stolen, httpBeside.Autovacuum)));
+                besides.Add((WindowOf(martenBeside), WindowOf(httpBeside)));
                 await log.WriteLineAsync($"    round {round + 1}: Marten alone {marten:N0} events/s; {martenSummary}");
                 await log.WriteLineAsync($"    round {round + 1}: HTTP {rounds[^1].Http:N0} claims/s; {httpSummary}");
             }
@@ -395,11 +433,37 @@ namespace ClaimLedger.Benchmarks
                 ratio, "×", "≥ 0.5", ratio >= 0.5,
                 $"rounds (claims/s ÷ events/s): {each}; history and ledger caught up {string.Join(", ", rounds.Select(r => r.CatchUp.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)))} s after the HTTP windows (charged to them); " +
                 $"CPU stolen by the hypervisor in Marten's windows {Stolen(besides.Select(b => b.Marten))}, in the HTTP windows {Stolen(besides.Select(b => b.Http))}; " +
-                $"autovacuum at work in {Vacuumed(besides.Select(b => b.Marten))} Marten windows and {Vacuumed(besides.Select(b => b.Http))} HTTP windows");
+                $"autovacuum at work in {Vacuumed(besides.Select(b => b.Marten))} Marten windows and {Vacuumed(besides.Select(b => b.Http))} HTTP windows; " +
+                Wal(rounds.Zip(besides, (r, b) => (r.Marten, r.Http, b.Marten, b.Http)).ToList()));
         }
 
         /// <summary>What ran beside one ratio window: the CPU the hypervisor stole, the autovacuum work seen.</summary>
-        private readonly record struct Window(double Stolen, TimeSpan Autovacuum);
+        private readonly record struct Window(double Stolen, TimeSpan Autovacuum, double WalBytes, long WalFlushes, TimeSpan WalFlushing, TimeSpan Length);
+
+        /// <summary>
+        /// The WAL each side wrote per unit and how long its flushes took (medians of the rounds): a claim writes its event
+        /// and the documents that answer for it, and each group of claims waits for one flush before it is answered.
+        /// </summary>
+        private static string Wal(List<(double MartenRate, double HttpRate, Window Marten, Window Http)> rounds)
+        {
+            static double Median(IEnumerable<double> values)
+            {
+                var sorted = values.Order().ToList();
+                return sorted.Count == 0 ? double.NaN : sorted[(sorted.Count - 1) / 2];
+            }
+            // Each window's rate over the whole stretch sampled (lead-in and catch-up run at about the same pace).
+            var perEvent = Median(rounds.Select(r => r.Marten.WalBytes / 1024 / (r.MartenRate * r.Marten.Length.TotalSeconds)));
+            var perClaim = Median(rounds.Select(r => r.Http.WalBytes / 1024 / (r.HttpRate * r.Http.Length.TotalSeconds)));
+            var text = $"WAL about {perClaim.ToString("0.0", CultureInfo.InvariantCulture)} KB per claim against {perEvent.ToString("0.0", CultureInfo.InvariantCulture)} KB per Marten event";
+            static double Flush(Window w) => w.WalFlushes > 0 ? w.WalFlushing.TotalMicroseconds / w.WalFlushes : 0;
+            if (rounds.All(r => r.Marten.WalFlushing > TimeSpan.Zero && r.Http.WalFlushing > TimeSpan.Zero))
+                text += $"; a WAL flush took {Median(rounds.Select(r => Flush(r.Http))):N0} µs in the HTTP windows ({Median(rounds.Select(r => r.Http.WalFlushes / r.Http.Length.TotalSeconds)):N0} a second), " +
+                        $"{Median(rounds.Select(r => Flush(r.Marten))):N0} µs in Marten's ({Median(rounds.Select(r => r.Marten.WalFlushes / r.Marten.Length.TotalSeconds)):N0} a second)";
+            return text;
+        }
+
+        private static Window WindowOf(Beside beside) =>
+            new(beside.Stolen, beside.Autovacuum, beside.WalBytes, beside.WalFlushes, beside.WalFlushing, beside.Length);
 
         // ---- 5. Reads ----
         private async Task ReadsAsync()

@@ -22,9 +22,24 @@ public class BenchmarkSmokeTests
             // With what ran beside each window.
             markdown.ShouldContain("CPU stolen by the hypervisor in Marten's windows ");
             markdown.ShouldContain("autovacuum at work in ");
+            // And the WAL each side wrote per unit, with how long its flushes took (timed in the benchmark's database).
+            markdown.ShouldMatch(@"WAL about \d+\.\d KB per claim against \d+\.\d KB per Marten event; a WAL flush took [\d,]+ µs in the HTTP windows");
             File.Exists(Path.Combine(folder.FullName, "benchmarks-smoke.json")).ShouldBeTrue();
         }
         finally { folder.Delete(true); }
+    }
+
+    /// <summary>A setting is tried on the API's process alone: CLBENCH_API_&lt;name&gt; sets &lt;name&gt; there, nothing else does.</summary>
+    [Fact]
+    public void Only_the_prefixed_variables_reach_the_API_process_without_their_prefix()
+    {
+        var settings = BenchmarkProgram.ApiSettings(new System.Collections.Hashtable
+        {
+            ["CLBENCH_API_ClaimLedger__Submissions__GroupWriters"] = "4",
+            ["CLBENCH_API_"] = "nameless",
+            ["ClaimLedger__Submissions__LargestGroup"] = "8",
+        });
+        settings.ShouldBe(new Dictionary<string, string> { ["DOTNET_gcServer"] = "0", ["ClaimLedger__Submissions__GroupWriters"] = "4" }, ignoreOrder: true);
     }
 
     /// <summary>
@@ -48,6 +63,7 @@ public class BenchmarkSmokeTests
                 row.ShouldContain("| ≥ 20,000 events/s |");
                 row.ShouldContain("beside it: ");
                 row.ShouldContain("CPU busy");
+                row.ShouldMatch(@"WAL \d+\.\d MB/s in [\d,]+ flushes/s");
             }
             markdown.ShouldNotContain("| HTTP |");
         }
