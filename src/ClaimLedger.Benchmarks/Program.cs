@@ -437,7 +437,7 @@ namespace ClaimLedger.Benchmarks
                 Wal(rounds.Zip(besides, (r, b) => (r.Marten, r.Http, b.Marten, b.Http)).ToList()));
         }
 
-        /// <summary>What ran beside one ratio window: the CPU the hypervisor stole, the autovacuum work seen.</summary>
+        /// <summary>What ran beside one ratio window: the CPU the hypervisor stole, the autovacuum work seen, the WAL written and flushed.</summary>
         private readonly record struct Window(double Stolen, TimeSpan Autovacuum, double WalBytes, long WalFlushes, TimeSpan WalFlushing, TimeSpan Length);
 
         /// <summary>

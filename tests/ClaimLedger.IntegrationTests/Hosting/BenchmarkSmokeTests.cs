@@ -29,9 +29,12 @@ public class BenchmarkSmokeTests
         finally { folder.Delete(true); }
     }
 
-    /// <summary>A setting is tried on the API's process alone: CLBENCH_API_&lt;name&gt; sets &lt;name&gt; there, nothing else does.</summary>
+    /// <summary>
+    /// A setting is tried on the API's process alone: CLBENCH_API_&lt;name&gt; sets &lt;name&gt; there. Other variables are
+    /// not among its own settings (it inherits the benchmark's environment like any child process).
+    /// </summary>
     [Fact]
-    public void Only_the_prefixed_variables_reach_the_API_process_without_their_prefix()
+    public void The_API_process_is_given_each_prefixed_variable_without_its_prefix()
     {
         var settings = BenchmarkProgram.ApiSettings(new System.Collections.Hashtable
         {
