@@ -145,8 +145,10 @@ public sealed class Beside : IAsyncDisposable
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand(
-            "select checkpoints_timed, checkpoints_req, buffers_checkpoint, buffers_backend, wal_bytes::float8, wal_sync, wal_sync_time " +
-            "from pg_stat_bgwriter, pg_stat_wal", conn);
+            // The WAL written is read from its insert position, exact; pg_stat_wal's own byte count trails each backend's
+            // reports by up to a second. Its flushes are counted only there.
+            "select checkpoints_timed, checkpoints_req, buffers_checkpoint, buffers_backend, " +
+            "pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::float8, wal_sync, wal_sync_time from pg_stat_bgwriter, pg_stat_wal", conn);
         await using var reader = await cmd.ExecuteReaderAsync();
         await reader.ReadAsync();
         return [.. Enumerable.Range(0, 7).Select(i => Convert.ToDouble(reader.GetValue(i), CultureInfo.InvariantCulture))];
