@@ -425,8 +425,7 @@ namespace ClaimLedger.Benchmarks
             }
             string Stolen(IEnumerable<Window> windows) => string.Join(", ", windows.Select(w => w.Stolen.ToString("P0", CultureInfo.InvariantCulture)));
             string Vacuumed(IEnumerable<Window> windows) => windows.Count(w => w.Autovacuum > TimeSpan.Zero) + " of " + windows.Count();
-            var ordered = rounds.OrderBy(r => r.Http / r.Marten).ToList();
-            var median = ordered[(ordered.Count - 1) / 2];
+            var median = MedianBy(rounds, r => r.Http / r.Marten);
             var ratio = median.Http / median.Marten;
             var each = string.Join("; ", rounds.Select(r => $"{r.Http:N0} / {r.Marten:N0} = {r.Http / r.Marten:0.00}"));
             Add("HTTP", $"claim submissions ÷ Marten alone, 8 each, alternating {mode.RatioWindow.TotalSeconds:0} s windows (median of {rounds.Count})",
@@ -446,11 +445,7 @@ namespace ClaimLedger.Benchmarks
         /// </summary>
         private static string Wal(List<(double MartenRate, double HttpRate, Window Marten, Window Http)> rounds)
         {
-            static double Median(IEnumerable<double> values)
-            {
-                var sorted = values.Order().ToList();
-                return sorted.Count == 0 ? double.NaN : sorted[(sorted.Count - 1) / 2];
-            }
+            static double Median(IEnumerable<double> values) => MedianBy(values.ToList(), v => v);
             // Each window's rate over the whole stretch sampled (lead-in and catch-up run at about the same pace).
             var perEvent = Median(rounds.Select(r => r.Marten.WalBytes / 1024 / (r.MartenRate * r.Marten.Length.TotalSeconds)));
             var perClaim = Median(rounds.Select(r => r.Http.WalBytes / 1024 / (r.HttpRate * r.Http.Length.TotalSeconds)));
@@ -461,6 +456,10 @@ namespace ClaimLedger.Benchmarks
                         $"{Median(rounds.Select(r => Flush(r.Marten))):N0} µs in Marten's ({Median(rounds.Select(r => r.Marten.WalFlushes / r.Marten.Length.TotalSeconds)):N0} a second)";
             return text;
         }
+
+        /// <summary>The middle one by <paramref name="key"/> (the lower of the two middle ones for an even count).</summary>
+        private static T MedianBy<T>(IReadOnlyCollection<T> items, Func<T, double> key) =>
+            items.OrderBy(key).ElementAt((items.Count - 1) / 2);
 
         private static Window WindowOf(Beside beside) =>
             new(beside.Stolen, beside.Autovacuum, beside.WalBytes, beside.WalFlushes, beside.WalFlushing, beside.Length);
@@ -535,18 +534,15 @@ namespace ClaimLedger.Benchmarks
                 s.Events.StartStream<Figure>(figure, new FigureDefined(figure, $"Picture {claims}", "deaths", "people", null, null));
                 await s.SaveChangesAsync();
             }
-            for (var done = 0; done < claims;)
+            await WriteInBatchesAsync(0, claims, 500, (s, from, to) =>
             {
-                await using var s = _store.LightweightSession();
-                s.LastModifiedBy = "bench";
-                await LedgerTransaction.BeginAsync(s, CancellationToken.None);
-                for (var i = 0; i < 500 && done < claims; i++, done++)
+                for (var done = from; done < to; done++)
                 {
                     var e = Submitted(source, figure, 100 + done % 900, $"originator {done % 5}");
                     s.Events.StartStream<Claim>(e.ClaimId, e);
                 }
-                await s.SaveChangesAsync();
-            }
+                return Task.CompletedTask;
+            });
             return figure;
         }
 
@@ -628,17 +624,29 @@ namespace ClaimLedger.Benchmarks
                 s.Events.StartStream<Claim>(claim, Submitted(source, null) with { ClaimId = claim, Value = null });
                 await s.SaveChangesAsync();
             }
-            for (var done = 1; done < events;)
+            await WriteInBatchesAsync(1, events, 1000, async (s, from, to) =>
+            {
+                var stream = await s.Events.FetchForWriting<Claim>(claim);
+                for (var done = from; done < to; done++)
+                    stream.AppendOne(new EvidenceAttached(Guid.NewGuid(), source, null, null, Stance.Supports, $"note {done}"));
+            });
+            return claim;
+        }
+
+        /// <summary>
+        /// Writes items <paramref name="from"/> to <paramref name="to"/> (exclusive) in transactions of at most
+        /// <paramref name="batch"/>, each opened as the API opens its writes (the transaction id first, "bench" as the actor).
+        /// </summary>
+        private async Task WriteInBatchesAsync(int from, int to, int batch, Func<IDocumentSession, int, int, Task> write)
+        {
+            for (var start = from; start < to; start += batch)
             {
                 await using var s = _store.LightweightSession();
                 s.LastModifiedBy = "bench";
                 await LedgerTransaction.BeginAsync(s, CancellationToken.None);
-                var stream = await s.Events.FetchForWriting<Claim>(claim);
-                for (var i = 0; i < 1000 && done < events; i++, done++)
-                    stream.AppendOne(new EvidenceAttached(Guid.NewGuid(), source, null, null, Stance.Supports, $"note {done}"));
+                await write(s, start, Math.Min(start + batch, to));
                 await s.SaveChangesAsync();
             }
-            return claim;
         }
 
         private async Task GetAsync(string path)
@@ -676,31 +684,28 @@ namespace ClaimLedger.Benchmarks
                 await s.SaveChangesAsync();
             }
             var claims = new List<Guid>();
-            for (var done = 0; done < submissions;)
+            await WriteInBatchesAsync(0, submissions, 500, (s, from, to) =>
             {
-                await using var s = _store.LightweightSession();
-                s.LastModifiedBy = "bench";
-                await LedgerTransaction.BeginAsync(s, CancellationToken.None);
-                for (var i = 0; i < 500 && done < submissions; i++, done++)
+                for (var done = from; done < to; done++)
                 {
                     var e = Submitted(source, figures[done % figures.Length], 242 + done, $"originator {done % 5}");
                     s.Events.StartStream<Claim>(e.ClaimId, e);
                     claims.Add(e.ClaimId);
                 }
-                await s.SaveChangesAsync();
-            }
-            for (var done = 0; done < evidence;)
+                return Task.CompletedTask;
+            });
+            // Random claims, each at most once in a transaction.
+            await WriteInBatchesAsync(0, evidence, 500, (s, from, to) =>
             {
-                await using var s = _store.LightweightSession();
-                s.LastModifiedBy = "bench";
-                await LedgerTransaction.BeginAsync(s, CancellationToken.None);
-                foreach (var claim in Enumerable.Range(0, Math.Min(500, evidence - done)).Select(_ => claims[_random.Next(claims.Count)]).Distinct())
+                var picked = new HashSet<Guid>();
+                for (var done = from; done < to; done++)
                 {
+                    Guid claim;
+                    do claim = claims[_random.Next(claims.Count)]; while (!picked.Add(claim));
                     s.Events.Append(claim, new EvidenceAttached(Guid.NewGuid(), source, null, null, Stance.Supports, $"note {done}"));
-                    done++;
                 }
-                await s.SaveChangesAsync();
-            }
+                return Task.CompletedTask;
+            });
             await FigureWithClaimsAsync(source, mode.PictureSizes[^1]);
             await ClaimWithEventsAsync(source, mode.ClaimHistories[^1]);
         }
@@ -742,7 +747,7 @@ namespace ClaimLedger.Benchmarks
                     await log.WriteLineAsync($"    {projection} rebuild {run + 1}: {rate:N0} events/s; {runs[^1].Beside}");
                 }
                 // The median run, and what ran beside it: a slow figure says whether the machine or the database was busy.
-                var median = runs.OrderBy(r => r.Rate).ElementAt(runs.Count / 2);
+                var median = MedianBy(runs, r => r.Rate);
                 Add("Rebuild", $"{projection} rebuild ({events:N0} events)", median.Rate, "events/s", "≥ 20,000 events/s", median.Rate >= 20_000,
                     (runs.Count > 1 ? $"median of {runs.Count} rebuilds: {string.Join(", ", runs.Select(r => r.Rate.ToString("N0", CultureInfo.InvariantCulture)))} events/s; " : "") +
                     $"WAL {(median.WalBytes / events).ToString("N0", CultureInfo.InvariantCulture)} bytes per event; beside it: {median.Beside}");
