@@ -26,10 +26,12 @@ public static class Measure
         {
             long done = 0;
             var stopwatch = Stopwatch.StartNew();
-            await Task.WhenAll(Enumerable.Range(0, workers).Select(async w =>
+            // Each worker starts on a thread of its own: an operation that blocks (the loopback client) keeps that thread
+            // and is woken by the kernel; one that awaits I/O goes on from the thread pool as before.
+            await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Factory.StartNew(async () =>
             {
                 while (stopwatch.Elapsed < length) Interlocked.Add(ref done, await operation(w, next[w]++));
-            }));
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()));
             return done;
         }
 
