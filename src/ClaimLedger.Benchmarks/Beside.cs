@@ -29,6 +29,12 @@ public sealed class Beside : IAsyncDisposable
     /// <summary>The share of the machine's CPU the hypervisor stole during the stretch (once stopped).</summary>
     public double Stolen { get; private set; }
 
+    /// <summary>The share of the machine's CPU that was busy during the stretch, stolen time aside (once stopped).</summary>
+    public double Busy { get; private set; }
+
+    /// <summary>This process's share of that busy CPU (once stopped).</summary>
+    public double OwnShare { get; private set; }
+
     /// <summary>How long the stretch lasted (once stopped).</summary>
     public TimeSpan Length { get; private set; }
 
@@ -82,7 +88,9 @@ public sealed class Beside : IAsyncDisposable
         var vacuums = _autovacuum.Count == 0 ? "none"
             : string.Join(", ", _autovacuum.OrderByDescending(a => a.Value).Select(a => $"{a.Key} {a.Value * SampleMs / 1000.0:0.0} s"));
         // Clock ticks are 1/100 s on Linux.
-        var own = busy > 0 ? (ownCpu.TotalSeconds * 100 / busy).ToString("P0", CultureInfo.InvariantCulture) : "?";
+        Busy = total > 0 ? busy / total : 0;
+        OwnShare = busy > 0 ? ownCpu.TotalSeconds * 100 / busy : 0;
+        var own = busy > 0 ? OwnShare.ToString("P0", CultureInfo.InvariantCulture) : "?";
         return _summary = $"{seconds:0.0} s: CPU busy {Share(busy)} ({own} of it this process), disk wait {Share(cpu[4])}, stolen {Share(cpu[7])}; " +
                           $"checkpoints {writer[0] + writer[1]} ({writer[1]} requested), buffers written by the checkpointer {writer[2]:N0}, " +
                           $"by backends {writer[3]:N0}; {wal}; autovacuum {vacuums}{Pace()}";
