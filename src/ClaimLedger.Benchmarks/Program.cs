@@ -399,7 +399,7 @@ namespace ClaimLedger.Benchmarks
         {
             var leadIn = mode.Warmup < TimeSpan.FromSeconds(2) ? mode.Warmup : TimeSpan.FromSeconds(2);
             var rounds = new List<(double Loopback, double HttpClient, Beside LoopbackBeside, Beside HttpClientBeside)>();
-            for (var round = 0; round < Math.Max(1, mode.RatioRounds / 2); round++)
+            for (var round = 0; round < (mode.RatioRounds + 1) / 2; round++)
             {
                 await SettleAsync();
                 await using var loopbackBeside = await Beside.StartAsync(_cs);
