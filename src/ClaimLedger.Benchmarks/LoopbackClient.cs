@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -51,23 +52,34 @@ public sealed class LoopbackClient(Uri baseAddress, string authorization) : IDis
         // Bytes received and not yet consumed: _buffer[_start.._end].
         private int _start, _end;
 
+        private long _lastUsed;
+
         public Response Exchange(byte[] head, byte[] body)
         {
+            // The server closes a connection left idle (Kestrel after 130 s; between a run's sections a client's connection
+            // can wait longer). A request written into a closed connection would fail, so an idle one is checked first:
+            // readable with nothing to read means the server has closed it.
+            if (_socket is { } idle && Stopwatch.GetElapsedTime(_lastUsed) > TimeSpan.FromSeconds(1) && idle.Poll(0, SelectMode.SelectRead) && idle.Available == 0)
+                Dispose();
             var socket = _socket ??= Connect();
             var length = head.Length + body.Length;
             if (_request.Length < length) _request = new byte[length * 2];
             head.CopyTo(_request, 0);
             body.CopyTo(_request, head.Length);
-            for (var sent = 0; sent < length;) sent += socket.Send(_request, sent, length - sent, SocketFlags.None);
             try
             {
+                for (var sent = 0; sent < length;) sent += socket.Send(_request, sent, length - sent, SocketFlags.None);
                 return Read();
             }
             catch
             {
-                // A connection whose response was not read to its end cannot carry the next request.
+                // A connection whose request or response did not go through whole cannot carry the next request.
                 Dispose();
                 throw;
+            }
+            finally
+            {
+                _lastUsed = Stopwatch.GetTimestamp();
             }
         }
 

@@ -127,6 +127,22 @@ public sealed class LoopbackClientTests : IDisposable
     }
 
     [Fact]
+    public void A_connection_the_server_closed_while_it_was_idle_is_replaced_before_the_next_request()
+    {
+        // The first answer does not say it closes: the server closes the connection afterwards, as Kestrel does with an idle one.
+        Serve(
+            (["HTTP/1.1 201 Created\r\nContent-Length: 0\r\nLocation: /api/claims/11\r\n\r\n"], true),
+            (["HTTP/1.1 201 Created\r\nContent-Length: 0\r\nLocation: /api/claims/12\r\n\r\n"], false));
+        using var client = new LoopbackClient(Address, "Bearer k");
+
+        client.Post(0, "/api/claims", "{}").Location.ShouldBe("/api/claims/11");
+        Thread.Sleep(1_200);
+        client.Post(0, "/api/claims", "{}").ShouldBe(new LoopbackClient.Response(201, "/api/claims/12", null));
+        _connections.ShouldBe(2);
+        _requests.Count.ShouldBe(2);
+    }
+
+    [Fact]
     public void A_line_that_is_not_an_http_status_line_is_an_error()
     {
         Serve((["SSH-2.0-OpenSSH\r\n\r\n"], true));
