@@ -162,6 +162,7 @@ public sealed class Beside : IAsyncDisposable
         return [.. Enumerable.Range(0, 7).Select(i => Convert.ToDouble(reader.GetValue(i), CultureInfo.InvariantCulture))];
     }
 
+    /// <summary>Stops sampling; the figures read once stopped stay readable, so a window's results outlive its scope.</summary>
     public async ValueTask DisposeAsync()
     {
         await StopAsync();

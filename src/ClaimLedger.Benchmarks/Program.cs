@@ -390,6 +390,9 @@ namespace ClaimLedger.Benchmarks
             Add("HTTP", "lifecycle writes (evidence on random claims), 8 clients", lifecycle, "writes/s");
         }
 
+        /// <summary>The uncounted start of each alternating window: the short windows' loops start warm, not cold.</summary>
+        private TimeSpan LeadIn => mode.Warmup < TimeSpan.FromSeconds(2) ? mode.Warmup : TimeSpan.FromSeconds(2);
+
         /// <summary>
         /// What the load generator's own weight does to the figures: the same submissions at 8 clients through the
         /// loopback client and through .NET's HttpClient, in alternating windows (rows minutes apart carry the machine's
@@ -397,17 +400,16 @@ namespace ClaimLedger.Benchmarks
         /// </summary>
         private async Task LoadGeneratorsAsync(Func<int, int, Task<int>> loopback, Func<int, int, Task<int>> httpClient)
         {
-            var leadIn = mode.Warmup < TimeSpan.FromSeconds(2) ? mode.Warmup : TimeSpan.FromSeconds(2);
             var rounds = new List<(double Loopback, double HttpClient, Beside LoopbackBeside, Beside HttpClientBeside)>();
             for (var round = 0; round < (mode.RatioRounds + 1) / 2; round++)
             {
                 await SettleAsync();
                 await using var loopbackBeside = await Beside.StartAsync(_cs);
-                var viaLoopback = await Measure.ThroughputAsync(8, mode.RatioWindow, leadIn, loopback);
+                var viaLoopback = await Measure.ThroughputAsync(8, mode.RatioWindow, LeadIn, loopback);
                 await loopbackBeside.StopAsync();
                 await SettleAsync();
                 await using var httpClientBeside = await Beside.StartAsync(_cs);
-                var viaHttpClient = await Measure.ThroughputAsync(8, mode.RatioWindow, leadIn, httpClient);
+                var viaHttpClient = await Measure.ThroughputAsync(8, mode.RatioWindow, LeadIn, httpClient);
                 await httpClientBeside.StopAsync();
                 rounds.Add((viaLoopback, viaHttpClient, loopbackBeside, httpClientBeside));
             }
@@ -456,29 +458,28 @@ namespace ClaimLedger.Benchmarks
         /// </summary>
         private async Task RatioAsync(Func<int, int, Task<int>> submission)
         {
-            var leadIn = mode.Warmup < TimeSpan.FromSeconds(2) ? mode.Warmup : TimeSpan.FromSeconds(2);
             var rounds = new List<(double Marten, double Http, TimeSpan CatchUp)>();
             // What ran beside each window: a round whose two sides met a different machine says so.
-            var besides = new List<(Window Marten, Window Http)>();
+            var besides = new List<(Beside Marten, Beside Http)>();
             for (var round = 0; round < mode.RatioRounds; round++)
             {
                 await QuiesceAsync();
                 await using var martenBeside = await Beside.StartAsync(_cs);
-                var marten = await Measure.ThroughputAsync(8, mode.RatioWindow, leadIn, MartenNewStreamAsync);
+                var marten = await Measure.ThroughputAsync(8, mode.RatioWindow, LeadIn, MartenNewStreamAsync);
                 var martenSummary = await martenBeside.StopAsync();
                 await QuiesceAsync();
                 await using var httpBeside = await Beside.StartAsync(_cs);
-                var (submitted, elapsed) = await Measure.CountAsync(8, mode.RatioWindow, leadIn, submission);
+                var (submitted, elapsed) = await Measure.CountAsync(8, mode.RatioWindow, LeadIn, submission);
                 var catchUp = Stopwatch.StartNew();
                 await SettleAsync();
                 var httpSummary = await httpBeside.StopAsync();
                 rounds.Add((marten, submitted / (elapsed + catchUp.Elapsed).TotalSeconds, catchUp.Elapsed));
-                besides.Add((WindowOf(martenBeside), WindowOf(httpBeside)));
+                besides.Add((martenBeside, httpBeside));
                 await log.WriteLineAsync($"    round {round + 1}: Marten alone {marten:N0} events/s; {martenSummary}");
                 await log.WriteLineAsync($"    round {round + 1}: HTTP {rounds[^1].Http:N0} claims/s; {httpSummary}");
             }
-            string Stolen(IEnumerable<Window> windows) => string.Join(", ", windows.Select(w => w.Stolen.ToString("P0", CultureInfo.InvariantCulture)));
-            string Vacuumed(IEnumerable<Window> windows) => windows.Count(w => w.Autovacuum > TimeSpan.Zero) + " of " + windows.Count();
+            string Stolen(IEnumerable<Beside> windows) => string.Join(", ", windows.Select(w => w.Stolen.ToString("P0", CultureInfo.InvariantCulture)));
+            string Vacuumed(IEnumerable<Beside> windows) => windows.Count(w => w.Autovacuum > TimeSpan.Zero) + " of " + windows.Count();
             var median = MedianBy(rounds, r => r.Http / r.Marten);
             var ratio = median.Http / median.Marten;
             var each = string.Join("; ", rounds.Select(r => $"{r.Http:N0} / {r.Marten:N0} = {r.Http / r.Marten:0.00}"));
@@ -490,21 +491,18 @@ namespace ClaimLedger.Benchmarks
                 Wal(rounds.Zip(besides, (r, b) => (r.Marten, r.Http, b.Marten, b.Http)).ToList()));
         }
 
-        /// <summary>What ran beside one ratio window: the CPU the hypervisor stole, the autovacuum work seen, the WAL written and flushed.</summary>
-        private readonly record struct Window(double Stolen, TimeSpan Autovacuum, double WalBytes, long WalFlushes, TimeSpan WalFlushing, TimeSpan Length);
-
         /// <summary>
         /// The WAL each side wrote per unit and how long its flushes took (medians of the rounds): a claim writes its event
         /// and the documents that answer for it, and each group of claims waits for one flush before it is answered.
         /// </summary>
-        private static string Wal(List<(double MartenRate, double HttpRate, Window Marten, Window Http)> rounds)
+        private static string Wal(List<(double MartenRate, double HttpRate, Beside Marten, Beside Http)> rounds)
         {
             static double Median(IEnumerable<double> values) => MedianBy(values.ToList(), v => v);
             // Each window's rate over the whole stretch sampled (lead-in and catch-up run at about the same pace).
             var perEvent = Median(rounds.Select(r => r.Marten.WalBytes / 1024 / (r.MartenRate * r.Marten.Length.TotalSeconds)));
             var perClaim = Median(rounds.Select(r => r.Http.WalBytes / 1024 / (r.HttpRate * r.Http.Length.TotalSeconds)));
             var text = $"WAL about {perClaim.ToString("0.0", CultureInfo.InvariantCulture)} KB per claim against {perEvent.ToString("0.0", CultureInfo.InvariantCulture)} KB per Marten event";
-            static double Flush(Window w) => w.WalFlushes > 0 ? w.WalFlushing.TotalMicroseconds / w.WalFlushes : 0;
+            static double Flush(Beside w) => w.WalFlushes > 0 ? w.WalFlushing.TotalMicroseconds / w.WalFlushes : 0;
             if (rounds.All(r => r.Marten.WalFlushing > TimeSpan.Zero && r.Http.WalFlushing > TimeSpan.Zero))
                 text += $"; a WAL flush took {Median(rounds.Select(r => Flush(r.Http))):N0} µs in the HTTP windows ({Median(rounds.Select(r => r.Http.WalFlushes / r.Http.Length.TotalSeconds)):N0} a second), " +
                         $"{Median(rounds.Select(r => Flush(r.Marten))):N0} µs in Marten's ({Median(rounds.Select(r => r.Marten.WalFlushes / r.Marten.Length.TotalSeconds)):N0} a second)";
@@ -514,9 +512,6 @@ namespace ClaimLedger.Benchmarks
         /// <summary>The middle one by <paramref name="key"/> (the lower of the two middle ones for an even count).</summary>
         private static T MedianBy<T>(IReadOnlyCollection<T> items, Func<T, double> key) =>
             items.OrderBy(key).ElementAt((items.Count - 1) / 2);
-
-        private static Window WindowOf(Beside beside) =>
-            new(beside.Stolen, beside.Autovacuum, beside.WalBytes, beside.WalFlushes, beside.WalFlushing, beside.Length);
 
         // ---- 5. Reads ----
         private async Task ReadsAsync()

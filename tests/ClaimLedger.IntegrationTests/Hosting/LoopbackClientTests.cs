@@ -21,6 +21,8 @@ public sealed class LoopbackClientTests : IDisposable
 
     private Uri Address => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
 
+    private LoopbackClient Client() => new(Address, "Bearer k");
+
     /// <summary>Serves each connection on its own thread: reads one request (headers and Content-Length body), writes the next answer's pieces.</summary>
     private void Serve(params (string[] Pieces, bool Close)[] answers)
     {
@@ -70,6 +72,9 @@ public sealed class LoopbackClientTests : IDisposable
         return head + Encoding.UTF8.GetString(body);
     }
 
+    /// <summary>The API's answer to a submission it stored: 201, the new claim's Location, no body.</summary>
+    private static string Created(string location) => $"HTTP/1.1 201 Created\r\nContent-Length: 0\r\nLocation: {location}\r\n\r\n";
+
     private static bool EndsWithBlankLine(List<byte> b) =>
         b.Count >= 4 && b[^4] == '\r' && b[^3] == '\n' && b[^2] == '\r' && b[^1] == '\n';
 
@@ -77,7 +82,7 @@ public sealed class LoopbackClientTests : IDisposable
     public void A_request_is_sent_whole_and_a_created_answer_gives_its_status_and_location()
     {
         Serve((["HTTP/1.1 201 Created\r\nContent-Length: 11\r\nlocation: /api/claims/42\r\n\r\n{\"id\":\"42\"}"], false));
-        using var client = new LoopbackClient(Address, "Bearer k");
+        using var client = Client();
 
         var response = client.Post(0, "/api/claims", "{\"quote\":\"242 morts à Alep\"}");
 
@@ -92,8 +97,8 @@ public sealed class LoopbackClientTests : IDisposable
     {
         Serve(
             (["HTTP/1.1 400 Bad Request\r\nContent-Type: application/problem+json\r\nTransfer-", "Encoding: chunked\r\n\r\n8\r\n{\"tit", "le\"\r\n5;x=1\r\n:\"no\"\r\n1\r\n}\r\n0\r\n\r\n"], false),
-            (["HTTP/1.1 201 Created\r\nContent-Length: 0\r\nLocation: /api/claims/7\r\n\r\n"], false));
-        using var client = new LoopbackClient(Address, "Bearer k");
+            ([Created("/api/claims/7")], false));
+        using var client = Client();
 
         client.Post(0, "/api/claims", "{}").ShouldBe(new LoopbackClient.Response(400, null, "{\"title\":\"no\"}"));
         client.Post(0, "/api/claims", "{}").ShouldBe(new LoopbackClient.Response(201, "/api/claims/7", null));
@@ -105,8 +110,8 @@ public sealed class LoopbackClientTests : IDisposable
     {
         Serve(
             (["HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 4\r\n\r\nbusy"], true),
-            (["HTTP/1.1 201 Created\r\nContent-Length: 0\r\nLocation: /api/claims/8\r\n\r\n"], false));
-        using var client = new LoopbackClient(Address, "Bearer k");
+            ([Created("/api/claims/8")], false));
+        using var client = Client();
 
         client.Post(3, "/api/claims", "{}").ShouldBe(new LoopbackClient.Response(503, null, "busy"));
         client.Post(3, "/api/claims", "{}").ShouldBe(new LoopbackClient.Response(201, "/api/claims/8", null));
@@ -118,8 +123,8 @@ public sealed class LoopbackClientTests : IDisposable
     {
         Serve(
             (["HTTP/1.1 201 Created\r\nContent-Length: 100\r\nLocation: /api/claims/9\r\n\r\n{\"id\""], true),
-            (["HTTP/1.1 201 Created\r\nContent-Length: 0\r\nLocation: /api/claims/10\r\n\r\n"], false));
-        using var client = new LoopbackClient(Address, "Bearer k");
+            ([Created("/api/claims/10")], false));
+        using var client = Client();
 
         Should.Throw<IOException>(() => client.Post(0, "/api/claims", "{}"));
         client.Post(0, "/api/claims", "{}").ShouldBe(new LoopbackClient.Response(201, "/api/claims/10", null));
@@ -131,9 +136,9 @@ public sealed class LoopbackClientTests : IDisposable
     {
         // The first answer does not say it closes: the server closes the connection afterwards, as Kestrel does with an idle one.
         Serve(
-            (["HTTP/1.1 201 Created\r\nContent-Length: 0\r\nLocation: /api/claims/11\r\n\r\n"], true),
-            (["HTTP/1.1 201 Created\r\nContent-Length: 0\r\nLocation: /api/claims/12\r\n\r\n"], false));
-        using var client = new LoopbackClient(Address, "Bearer k");
+            ([Created("/api/claims/11")], true),
+            ([Created("/api/claims/12")], false));
+        using var client = Client();
 
         client.Post(0, "/api/claims", "{}").Location.ShouldBe("/api/claims/11");
         Thread.Sleep(1_200);
@@ -146,7 +151,7 @@ public sealed class LoopbackClientTests : IDisposable
     public void A_line_that_is_not_an_http_status_line_is_an_error()
     {
         Serve((["SSH-2.0-OpenSSH\r\n\r\n"], true));
-        using var client = new LoopbackClient(Address, "Bearer k");
+        using var client = Client();
 
         Should.Throw<InvalidDataException>(() => client.Post(0, "/api/claims", "{}")).Message.ShouldContain("SSH-2.0-OpenSSH");
     }
@@ -155,9 +160,9 @@ public sealed class LoopbackClientTests : IDisposable
     public void Each_worker_has_a_connection_of_its_own()
     {
         Serve(
-            (["HTTP/1.1 201 Created\r\nContent-Length: 0\r\nLocation: /a\r\n\r\n"], true),
-            (["HTTP/1.1 201 Created\r\nContent-Length: 0\r\nLocation: /b\r\n\r\n"], false));
-        using var client = new LoopbackClient(Address, "Bearer k");
+            ([Created("/a")], true),
+            ([Created("/b")], false));
+        using var client = Client();
 
         client.Post(0, "/x", "{}").Location.ShouldBe("/a");
         client.Post(1, "/x", "{}").Location.ShouldBe("/b");
