@@ -774,7 +774,7 @@ namespace ClaimLedger.Benchmarks
                 await ExecAsync($"delete from claimledger.mt_doc_figurerevision where id like '{synthetic:N}/%'");
             }
             using var daemon = await _store.BuildProjectionDaemonAsync();
-            foreach (var projection in new[] { FigurePictureProjection.Name, FigureHistoryProjection.Name, "Claim" }.Where(p => only is null || p == only))
+            foreach (var projection in new[] { FigurePictureProjection.Name, FigureHistoryProjection.Name, ClaimProjection.ProjectionName }.Where(p => only is null || p == only))
             {
                 var runs = new List<(double Rate, double WalBytes, string Beside)>();
                 for (var run = 0; run < mode.RebuildRuns; run++)

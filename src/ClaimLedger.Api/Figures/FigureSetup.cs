@@ -1,4 +1,5 @@
 using ClaimLedger.Figures.Picture;
+using ClaimLedger.Hosting;
 using JasperFx.Events.Projections;
 using Marten;
 

@@ -1,3 +1,4 @@
+using ClaimLedger.Hosting;
 using ClaimLedger.Claims;
 using ClaimLedger.Figures.Picture;
 using JasperFx.Events;

@@ -1,3 +1,4 @@
+using ClaimLedger.Hosting;
 using ClaimLedger.Figures;
 using ClaimLedger.IntegrationTests.Support;
 

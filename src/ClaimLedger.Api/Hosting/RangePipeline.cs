@@ -8,7 +8,7 @@ using JasperFx.Events.Subscriptions;
 using Marten;
 using Marten.Events.Projections;
 
-namespace ClaimLedger.Figures;
+namespace ClaimLedger.Hosting;
 
 /// <summary>
 /// Runs a daemon projection as Marten's own <see cref="ProjectionExecution{TOperations,TQuerySession}"/> does — each
@@ -21,9 +21,10 @@ namespace ClaimLedger.Figures;
 /// </para>
 /// <para>
 /// What it asks of the projection: a range is applied before the previous one has committed, so what the previous range
-/// wrote is not yet visible to queries. <see cref="FigureTimeline{TPicture,TClaim}"/> carries the documents of recent
-/// ranges in memory for exactly that, and starts again from what is stored whenever a range does not follow the last
-/// one it applied (a shard started again after a failure resumes from the committed progress).
+/// wrote is not yet visible to queries. The projection carries the documents of recent ranges in memory for exactly
+/// that (<see cref="Figures.FigureTimeline{TPicture,TClaim}"/>, <see cref="Claims.ClaimProjection"/>), and starts again
+/// from what is stored whenever a range does not follow the last one it applied (a shard started again after a failure
+/// resumes from the committed progress).
 /// </para>
 /// </summary>
 public sealed class RangePipeline : ProjectionWrapper<IDocumentOperations, IQuerySession>, ISubscriptionFactory<IDocumentOperations, IQuerySession>
@@ -38,7 +39,8 @@ public sealed class RangePipeline : ProjectionWrapper<IDocumentOperations, IQuer
         IEventStore<IDocumentOperations, IQuerySession> store, IEventDatabase database, ILogger logger, ShardName shardName) =>
         new Execution(shardName, store, database, Inner, Options, logger);
 
-    private sealed class Execution : ISubscriptionExecution
+    /// <summary>The pipelined execution of one shard, for a projection that is not registered through this wrapper.</summary>
+    internal sealed class Execution : ISubscriptionExecution
     {
         private readonly IEventStore<IDocumentOperations, IQuerySession> _store;
         private readonly IEventDatabase _database;

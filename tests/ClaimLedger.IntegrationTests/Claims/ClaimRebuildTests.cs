@@ -1,0 +1,75 @@
+using ClaimLedger.Claims;
+using ClaimLedger.Hosting;
+using ClaimLedger.IntegrationTests.Audit;
+using ClaimLedger.IntegrationTests.Support;
+using Marten;
+
+namespace ClaimLedger.IntegrationTests.Claims;
+
+/// <summary>
+/// A rebuild folds the next range of claim events while the one before is still being written
+/// (<see cref="ClaimProjection"/>): a claim whose events span ranges must still come back exactly as its writes left it.
+/// </summary>
+public class ClaimRebuildTests : IAsyncLifetime
+{
+    private LedgerApi _api = null!;
+
+    public async Task InitializeAsync() => _api = await LedgerApi.StartAsync("claim-rebuild");
+    public async Task DisposeAsync() => await _api.DisposeAsync();
+
+    [Fact]
+    public async Task A_rebuild_in_ranges_of_three_events_gives_back_every_claim_as_its_writes_left_it()
+    {
+        var source = await _api.Source();
+        var figure = await _api.Figure();
+        var claims = new List<Guid>();
+        for (var i = 0; i < 6; i++) claims.Add(await _api.Claim(source, i % 2 == 0 ? figure : null, 200 + i, $"originator {i}"));
+        // Each round touches every claim in turn, so each claim's events are spread over the whole ledger.
+        for (var round = 0; round < 6; round++)
+            foreach (var claim in claims)
+            {
+                var path = $"/api/claims/{claim}";
+                var response = round switch
+                {
+                    0 or 3 => await _api.Post($"{path}/evidence", new { sourceId = source, stance = "supports", note = $"round {round}" }),
+                    1 => await _api.Post($"{path}/disputes", new { reason = $"round {round}" }, LedgerApi.OtherChecker),
+                    2 => await ResolveAsync(claim),
+                    4 => await _api.Post($"{path}/verdict", new { verdict = "misleading", note = $"round {round}" }, LedgerApi.Reviewer),
+                    _ => await _api.Post($"{path}/corrections", new { attributedTo = "SOHR", reason = $"round {round}" }),
+                };
+                response.Status.ShouldBeLessThan(300, response.Body);
+            }
+        (await _api.ScalarAsync("select count(*) from claimledger.mt_events where stream_id = any(@ids)", ("ids", claims.ToArray()))).ShouldBe(6 * 7);
+        var live = await ClaimsAsync();
+
+        var options = ClaimLedgerHost.LedgerStore(_api.ConnectionString);
+        options.Projections.All.OfType<ClaimProjection>().Single().Options.BatchSize = 3;
+        using var store = new DocumentStore(options);
+        using var daemon = await store.BuildProjectionDaemonAsync();
+        await daemon.RebuildProjectionAsync(ClaimProjection.ProjectionName, TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        var rebuilt = await ClaimsAsync();
+        rebuilt.Count.ShouldBe(live.Count);
+        foreach (var (id, claim) in live) rebuilt[id].ShouldBe(claim, $"the claim {id}");
+        rebuilt.Values.Count(c => c.Contains("\"evidenceCount\": 2")).ShouldBe(claims.Count);
+    }
+
+    private async Task<ApiResponse> ResolveAsync(Guid claim)
+    {
+        var view = await _api.Get($"/api/claims/{claim}");
+        var dispute = view.Json.GetProperty("openDispute").GetProperty("id").GetGuid();
+        return await _api.Post($"/api/claims/{claim}/disputes/{dispute}/resolution", new { outcome = "rejected", note = "n" }, LedgerApi.Reviewer);
+    }
+
+    /// <summary>Every claim document with its version column (the claim's stream version, which writes check).</summary>
+    private async Task<Dictionary<Guid, string>> ClaimsAsync()
+    {
+        await using var conn = new Npgsql.NpgsqlConnection(_api.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand("select id, mt_version, data::text from claimledger.mt_doc_claim", conn);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var claims = new Dictionary<Guid, string>();
+        while (await reader.ReadAsync()) claims[reader.GetGuid(0)] = $"{reader.GetValue(1)} {reader.GetString(2)}";
+        return claims;
+    }
+}
