@@ -13,8 +13,9 @@ namespace ClaimLedger.Claims;
 /// methods (what <c>Snapshot&lt;Claim&gt;</c> registers), kept inline. Only a rebuild runs it in the daemon, and there
 /// its ranges go through <see cref="RangePipeline"/>: the next range is folded while the previous one is written.
 /// <para>
-/// Why: Marten's own execution folds a range, writes it and only then reads the next, so the process and PostgreSQL
-/// took turns and the machine sat a third idle (measured: 58–64 % busy, 17,800–20,800 events/s).
+/// Why: Marten's own execution folds a range, writes it (a statement per claim) and only then folds the next, so the
+/// process and PostgreSQL took turns and the machine sat a third idle. Measured on one seed, alternating: medians of
+/// 22,364 and 20,157 events/s before, 40,555 and 39,508 with this (the machine 60–64 % busy before, 82–85 % after).
 /// </para>
 /// </summary>
 public sealed class ClaimProjection : SingleStreamProjection<Claim, Guid>, ISubscriptionFactory<IDocumentOperations, IQuerySession>
