@@ -25,6 +25,12 @@ public sealed class ClaimProjection : SingleStreamProjection<Claim, Guid>, ISubs
 
     public ClaimProjection() => Name = ProjectionName;
 
+    /// <summary>
+    /// How many folded claims a rebuild carries before it forgets those of older ranges (which are committed by then,
+    /// and loaded back when their claims come up again). Bounded so that a long rebuild does not hold every claim.
+    /// </summary>
+    internal int CarriedClaims { get; set; } = 50_000;
+
     ISubscriptionExecution ISubscriptionFactory<IDocumentOperations, IQuerySession>.BuildExecution(
         IEventStore<IDocumentOperations, IQuerySession> store, IEventDatabase database, ILoggerFactory loggerFactory, ShardName shardName) =>
         new RangePipeline.Execution(shardName, store, database, new Replay(this), Options, loggerFactory.CreateLogger<ClaimProjection>());
@@ -40,9 +46,7 @@ public sealed class ClaimProjection : SingleStreamProjection<Claim, Guid>, ISubs
     /// </summary>
     private sealed class Replay(ClaimProjection projection) : IJasperFxProjection<IDocumentOperations>
     {
-        // Only the last two ranges can be uncommitted (one being written, one waiting); a few more are kept so that a
-        // claim's next events usually find it here, bounded so that a long rebuild does not hold every claim.
-        private const int Capacity = 50_000;
+        // Only the two ranges before the one being folded can be uncommitted (one being written, one waiting).
         private const int KeptRanges = 8;
 
         private readonly IAggregationProjection<Claim, Guid, IDocumentOperations, IQuerySession> _fold = projection;
@@ -118,7 +122,7 @@ public sealed class ClaimProjection : SingleStreamProjection<Claim, Guid>, ISubs
         /// <summary>Claims folded before the last few ranges are surely committed: past the capacity, they go.</summary>
         private void Forget(int range)
         {
-            if (_carried.Count <= Capacity) return;
+            if (_carried.Count <= projection.CarriedClaims) return;
             foreach (var (id, (_, folded)) in _carried.ToList())
                 if (folded < range - KeptRanges) _carried.Remove(id);
         }
