@@ -4,14 +4,18 @@ namespace ClaimLedger.Hosting;
 
 /// <summary>
 /// Writes many documents of one type in one statement, for the daemon's ranges. Marten stores each document with a
-/// statement of its own; a range of the history is hundreds of revisions, entry changes and claims, and PostgreSQL then
-/// spent more time starting statements than storing rows (a rebuild sent one statement per document per event). The rows
+/// statement of its own; a range of the history is hundreds of revisions, entry changes and claims (and a range of a
+/// claim rebuild hundreds of claims), and PostgreSQL then spent more time starting statements than storing rows. The rows
 /// are the ones Marten writes (same table, same serializer, same columns), so Marten reads them back as its own. The rows
 /// of one statement share one version (Marten's optimistic-concurrency token, unused by these documents): a random UUID
-/// per row was a measurable share of the insert. An aggregate Marten versions by its stream's version keeps that.
+/// per row was a measurable share of the insert. An aggregate Marten versions by its stream (the claim) keeps its
+/// stream's version instead.
 /// </summary>
 internal static class DocumentRows
 {
+    private const string Overwrite = "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, " +
+        "mt_dotnet_type = excluded.mt_dotnet_type, mt_last_modified = excluded.mt_last_modified";
+
     /// <summary>Writes documents that may already be stored (a later range changes them again).</summary>
     public static void Upsert<T, TId>(IDocumentOperations operations, IReadOnlyCollection<T> documents, Func<T, TId> idOf) where T : notnull =>
         Write(operations, documents, idOf, null, Overwrite);
@@ -23,9 +27,6 @@ internal static class DocumentRows
     public static void Upsert<T>(IDocumentOperations operations, IReadOnlyCollection<T> aggregates, Func<T, Guid> idOf, Func<T, long> streamVersionOf)
         where T : notnull =>
         Write(operations, aggregates, idOf, streamVersionOf, Overwrite);
-
-    private const string Overwrite = "on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, " +
-            "mt_dotnet_type = excluded.mt_dotnet_type, mt_last_modified = excluded.mt_last_modified";
 
     /// <summary>
     /// Writes documents that are written once and never changed: one already stored under the same id fails the range
@@ -47,7 +48,7 @@ internal static class DocumentRows
         foreach (var document in documents)
         {
             ids[i] = idOf(document);
-            if (versions != null) versions[i] = versionOf!(document);
+            if (versionOf != null) versions![i] = versionOf(document);
             data[i++] = serializer.ToJson(document);
         }
         var idType = typeof(TId) == typeof(Guid) ? "uuid" : "varchar";
