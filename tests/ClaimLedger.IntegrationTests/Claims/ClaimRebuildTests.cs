@@ -33,7 +33,7 @@ public class ClaimRebuildTests : IAsyncLifetime
                 {
                     0 or 3 => await _api.Post($"{path}/evidence", new { sourceId = source, stance = "supports", note = $"round {round}" }),
                     1 => await _api.Post($"{path}/disputes", new { reason = $"round {round}" }, LedgerApi.OtherChecker),
-                    2 => await ResolveAsync(claim),
+                    2 => await _api.ResolveOpenDispute(claim),
                     4 => await _api.Post($"{path}/verdict", new { verdict = "misleading", note = $"round {round}" }, LedgerApi.Reviewer),
                     _ => await _api.Post($"{path}/corrections", new { attributedTo = "SOHR", reason = $"round {round}" }),
                 };
@@ -61,13 +61,6 @@ public class ClaimRebuildTests : IAsyncLifetime
         using var store = new DocumentStore(options);
         using var daemon = await store.BuildProjectionDaemonAsync();
         await daemon.RebuildProjectionAsync(ClaimProjection.ProjectionName, TimeSpan.FromMinutes(1), CancellationToken.None);
-    }
-
-    private async Task<ApiResponse> ResolveAsync(Guid claim)
-    {
-        var view = await _api.Get($"/api/claims/{claim}");
-        var dispute = view.Json.GetProperty("openDispute").GetProperty("id").GetGuid();
-        return await _api.Post($"/api/claims/{claim}/disputes/{dispute}/resolution", new { outcome = "rejected", note = "n" }, LedgerApi.Reviewer);
     }
 
     /// <summary>Every claim document with its version column (the claim's stream version, which writes check).</summary>

@@ -41,7 +41,7 @@ public class RebuildTests : IAsyncLifetime
                     < 15 => await _api.Post($"{path}/corrections", new { value = new { amount = random.Next(1000), bound = "exact" }, reason = $"w{writer} {i}" }),
                     < 17 => await _api.Post($"{path}/disputes", new { reason = $"w{writer} {i}" }, LedgerApi.OtherChecker),
                     17 => await _api.Post($"{path}/retraction", new { reason = $"w{writer} {i}" }),
-                    _ => await ResolveOpenDispute(claim),
+                    _ => await _api.ResolveOpenDispute(claim),
                 };
                 response.Status.ShouldBeLessThan(500, response.Body);
                 if (response.Status == 201 && response.Json.TryGetProperty("id", out var id)) claims.Add(id.GetGuid());
@@ -65,15 +65,6 @@ public class RebuildTests : IAsyncLifetime
         // The history the daemon kept counts what the inline picture counted, figure by figure.
         (await ScalarAsync("select count(*) from claimledger.mt_doc_figurepicture p join claimledger.mt_doc_figurehistorypicture h on h.id = p.id " +
                            "where (p.data->>'revisionCount') <> (h.data->>'revisionCount')")).ShouldBe(0);
-    }
-
-    private async Task<ApiResponse> ResolveOpenDispute(Guid claim)
-    {
-        var view = await _api.Get($"/api/claims/{claim}");
-        if (view.Json.TryGetProperty("openDispute", out var open) && open.ValueKind == System.Text.Json.JsonValueKind.Object)
-            return await _api.Post($"/api/claims/{claim}/disputes/{open.GetProperty("id").GetGuid()}/resolution",
-                new { outcome = "rejected", note = "n" }, LedgerApi.Reviewer);
-        return view;
     }
 
     private async Task<long> ScalarAsync(string sql)

@@ -156,4 +156,14 @@ public static class Arrange
         r.Status.ShouldBe(201, r.Body);
         return r.Json.GetProperty("id").GetGuid();
     }
+
+    /// <summary>A reviewer rejects the claim's open dispute; with none open, the claim as read.</summary>
+    public static async Task<ApiResponse> ResolveOpenDispute(this LedgerApi api, Guid claim)
+    {
+        var view = await api.Get($"/api/claims/{claim}");
+        if (view.Json.TryGetProperty("openDispute", out var open) && open.ValueKind == System.Text.Json.JsonValueKind.Object)
+            return await api.Post($"/api/claims/{claim}/disputes/{open.GetProperty("id").GetGuid()}/resolution",
+                new { outcome = "rejected", note = "n" }, LedgerApi.Reviewer);
+        return view;
+    }
 }
