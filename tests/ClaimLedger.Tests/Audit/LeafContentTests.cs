@@ -24,4 +24,55 @@ public class LeafContentTests
         Assert.Equal(Convert.ToHexString(expected), Convert.ToHexString(Content.LeafHash()));
         Assert.Equal(Convert.ToHexString(MerkleTree.LeafHash(Content.CanonicalJson())), Convert.ToHexString(Content.LeafHash()));
     }
+
+    [Fact]
+    public void Keys_are_sorted_by_utf_16_code_unit_not_by_utf_8_byte()
+    {
+        // U+FF61 is one UTF-16 unit above the surrogates of U+1F600, but its UTF-8 bytes (EF …) sort below theirs (F0 …).
+        var content = Content with { Data = """{"\uFF61": 1, "\uD83D\uDE00": 2, "b": 3, "B": 4}""" };
+        using var canonical = System.Text.Json.JsonDocument.Parse(content.CanonicalJson());
+        var keys = canonical.RootElement.GetProperty("data").EnumerateObject().Select(p => p.Name).ToArray();
+        Assert.Equal(["B", "b", "\uD83D\uDE00", "\uFF61"], keys);
+    }
+
+    [Fact]
+    public void Each_leaf_hash_is_its_own_whatever_was_hashed_before_on_the_thread()
+    {
+        var expected = SHA256.HashData([0, .. Encoding.UTF8.GetBytes(Canonical)]);
+        // An event larger than the buffer a thread keeps (a source's whole text), then the ordinary one again.
+        var text = new string('x', 3 << 20);
+        var large = Content with { Data = $$"""{"text": "{{text}}"}""" };
+        var largeCanonical = Canonical.Replace(
+            """{"anchor":{"end":2,"start":1},"quote":"l'attaqude « d'Alep »","tags":[{"a":null,"z":1}],"value":{"amount":242.50,"bound":"AtLeast"}}""",
+            $$"""{"text":"{{text}}"}""");
+        Assert.Equal(Convert.ToHexString(SHA256.HashData([0, .. Encoding.UTF8.GetBytes(largeCanonical)])), Convert.ToHexString(large.LeafHash()));
+        Assert.Equal(Convert.ToHexString(expected), Convert.ToHexString(Content.LeafHash()));
+        Assert.Equal(Canonical, Encoding.UTF8.GetString(Content.CanonicalJson()));
+        Assert.Equal(Convert.ToHexString(expected), Convert.ToHexString(Content.LeafHash()));
+    }
+
+    [Fact]
+    public void Leaf_hashes_computed_on_many_threads_at_once_are_the_ones_computed_alone()
+    {
+        var contents = Enumerable.Range(0, 4000)
+            .Select(i => Content with { Version = i, Data = $$"""{"n": {{i}}, "quote": "{{new string((char)('a' + i % 26), 2000 + i % 97)}}", "a": [{{i}}, {"y": {{i}}, "x": null}]}""" })
+            .ToArray();
+        var alone = contents.Select(c => SHA256.HashData([0, .. c.CanonicalJson()])).ToArray();
+        // Threads of their own, released together: each hashes every content while the others do.
+        const int threads = 4;
+        var together = new byte[threads][][];
+        var failures = new Exception?[threads];
+        using var start = new Barrier(threads);
+        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        {
+            start.SignalAndWait();
+            try { together[t] = contents.Select(c => c.LeafHash()).ToArray(); }
+            catch (Exception e) { failures[t] = e; }
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        workers.ForEach(w => w.Join());
+        Assert.All(failures, Assert.Null);
+        foreach (var hashes in together)
+            for (var i = 0; i < contents.Length; i++) Assert.Equal(Convert.ToHexString(alone[i]), Convert.ToHexString(hashes[i]));
+    }
 }
