@@ -13,8 +13,13 @@ public static class FigureSetup
         opts.Projections.Add<FigureProjection>(ProjectionLifecycle.Inline);
         opts.Schema.For<Figure>().Index(f => f.Metric);
 
-        opts.Projections.Add(new FigurePictureProjection(), ProjectionLifecycle.Inline, FigurePictureProjection.Name, o =>
+        // Inline on writes, as Marten's own wrapper would run it. Only a rebuild runs it in the daemon, and there the next
+        // range is applied while the previous one is written (RangePipeline). Measured on one seed of 380,851 events,
+        // alternating: Marten's own execution 27,000–29,900 events/s; pipelined, ranges of 500 35,100–37,900, of 1,000
+        // 42,400, of 2,000 23,600–25,100 (the process's CPU per event up 1.7 times, most of it garbage collection).
+        opts.Projections.Add(new RangePipeline(new FigurePictureProjection(), FigurePictureProjection.Name), ProjectionLifecycle.Inline, o =>
         {
+            o.BatchSize = 1000;
             o.DeleteViewTypeOnTeardown<FigurePicture>();
             o.DeleteViewTypeOnTeardown<FigureClaim>();
         });

@@ -17,7 +17,8 @@ namespace ClaimLedger.Hosting;
 /// <para>
 /// Why: Marten's execution applies a range, writes it, and only then asks for the next page, so reading events, applying
 /// them and PostgreSQL writing the documents took turns and the machine sat 40 % idle during a history rebuild. Here
-/// one range is being applied while one is being written, and the agent keeps a page or two loaded ahead.
+/// one range is being applied while one is being written, and the agent keeps a page or two loaded ahead. The history
+/// runs here always; the picture and the claim document, inline on writes, run here when they are rebuilt.
 /// </para>
 /// <para>
 /// What it asks of the projection: a range is applied before the previous one has committed, so what the previous range

@@ -37,7 +37,7 @@ public class RangePipelineTests : IAsyncLifetime
         }
 
         var options = ClaimLedgerHost.LedgerStore(_api.ConnectionString);
-        options.Projections.All.OfType<RangePipeline>().Single().Options.BatchSize = 5;
+        options.Projections.All.OfType<RangePipeline>().Single(p => p.Name == FigureHistoryProjection.Name).Options.BatchSize = 5;
         using var store = new DocumentStore(options);
         using var daemon = await store.BuildProjectionDaemonAsync();
         await daemon.StartAgentAsync(Shard, CancellationToken.None);
