@@ -38,4 +38,32 @@ public class JsonSetupTests
         var e = Should.Throw<JsonException>(() => JsonSerializer.Deserialize<ClaimValue>("""{"amount":"many","bound":"exact"}""", JsonSetup.Options));
         JsonSetup.FieldOf(e).ShouldBe("amount");
     }
+
+    [Theory]
+    [InlineData("2024-11-29T10:15:00+01:00", "2024-11-29T10:15:00+01:00")]
+    [InlineData("2024-11-29T10:15:00.5Z", "2024-11-29T10:15:00.5+00:00")]
+    [InlineData("2024-11-29T10:15:00.1234567-03:30", "2024-11-29T10:15:00.123456-03:30")]
+    [InlineData("2024-11-29T10:15:00.0000009+14:00", "2024-11-29T10:15:00+14:00")]
+    [InlineData("0001-01-01T00:00:00.000010+00:00", "0001-01-01T00:00:00.00001+00:00")]
+    public void Times_are_written_to_the_microsecond_with_their_offset_and_no_trailing_zeros(string time, string written)
+    {
+        JsonSetup.Format(DateTimeOffset.Parse(time, System.Globalization.CultureInfo.InvariantCulture)).ShouldBe(written);
+        JsonSerializer.Serialize(DateTimeOffset.Parse(time, System.Globalization.CultureInfo.InvariantCulture), JsonSetup.Options).ShouldBe($"\"{written}\"");
+    }
+
+    [Fact]
+    public void Times_are_written_as_the_iso_pattern_writes_them_whatever_the_time()
+    {
+        // Every stored document and event carries times: the text must stay what it always was, byte for byte.
+        var random = new Random(20241129);
+        for (var i = 0; i < 200_000; i++)
+        {
+            var ticks = random.NextInt64(DateTime.MinValue.Ticks + TimeSpan.TicksPerDay, DateTime.MaxValue.Ticks - TimeSpan.TicksPerDay);
+            // Fractions with trailing zeros, whole seconds and whole microseconds are the usual cases: make them common.
+            ticks -= (i % 4) switch { 0 => ticks % TimeSpan.TicksPerSecond, 1 => ticks % 10, 2 => ticks % 100_000, _ => 0 };
+            var offset = TimeSpan.FromMinutes(random.Next(-14 * 60, 14 * 60 + 1));
+            var time = new DateTimeOffset(ticks, offset);
+            JsonSetup.Format(time).ShouldBe(time.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFzzz", System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
 }
