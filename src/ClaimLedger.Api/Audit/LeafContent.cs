@@ -23,9 +23,18 @@ public sealed record LeafContent(Guid StreamId, long Version, string Type, strin
         (reader.GetInt64(0), new LeafContent(reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4),
             reader.GetString(5), FormatTime(reader.GetFieldValue<DateTimeOffset>(6))));
 
-    /// <summary>Event times are PostgreSQL microseconds, written in UTC with all six digits.</summary>
-    public static string FormatTime(DateTimeOffset t) =>
-        t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+    /// <summary>
+    /// Event times are PostgreSQL microseconds, written in UTC with all six digits (<c>yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'</c>):
+    /// the runtime's round-trip format (seven digits and a Z) without its seventh digit. Every leaf is read with one, and
+    /// the custom pattern was parsed again on every call (about 170 ns, against 35).
+    /// </summary>
+    public static string FormatTime(DateTimeOffset t)
+    {
+        Span<char> text = stackalloc char[28];
+        t.UtcDateTime.TryFormat(text, out _, "O", CultureInfo.InvariantCulture);
+        text[26] = 'Z';
+        return new string(text[..27]);
+    }
 
     public byte[] CanonicalJson() => Written(static buffer => buffer.WrittenSpan.ToArray(), withLeafPrefix: false);
 
@@ -33,7 +42,8 @@ public sealed record LeafContent(Guid StreamId, long Version, string Type, strin
     public byte[] LeafHash() => Written(static buffer => SHA256.HashData(buffer.WrittenSpan), withLeafPrefix: true);
 
     // Verification hashes every event of the ledger, and the sequencer every new one: each thread reuses one buffer and
-    // one writer instead of allocating both per event (with the two changes below, 1.5 times as many leaves a second).
+    // one writer instead of allocating both per event (with the two changes below, 4,981 → 1,987 bytes allocated per
+    // event, and verification 1.3–1.6 times as fast in alternating runs).
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
     [ThreadStatic] private static Utf8JsonWriter? t_writer;
     /// <summary>A buffer grown past this by one large event (a source's whole text) is not kept for the next.</summary>

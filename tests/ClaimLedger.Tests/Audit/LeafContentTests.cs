@@ -75,4 +75,18 @@ public class LeafContentTests
         foreach (var hashes in together)
             for (var i = 0; i < contents.Length; i++) Assert.Equal(Convert.ToHexString(alone[i]), Convert.ToHexString(hashes[i]));
     }
+
+    [Fact]
+    public void Event_times_are_written_in_utc_with_six_fraction_digits_whatever_the_time()
+    {
+        LeafContent.FormatTime(new DateTimeOffset(2024, 11, 29, 11, 0, 0, TimeSpan.FromHours(1))).ShouldBe("2024-11-29T10:00:00.000000Z");
+        // Leaves are recomputed from these: the text must stay what the pattern always wrote, byte for byte.
+        var random = new Random(20241129);
+        for (var i = 0; i < 200_000; i++)
+        {
+            var ticks = random.NextInt64(DateTime.MinValue.Ticks + TimeSpan.TicksPerDay, DateTime.MaxValue.Ticks - TimeSpan.TicksPerDay);
+            var time = new DateTimeOffset(ticks, TimeSpan.FromMinutes(random.Next(-14 * 60, 14 * 60 + 1)));
+            LeafContent.FormatTime(time).ShouldBe(time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
 }
