@@ -1,6 +1,5 @@
 using ClaimLedger.Figures;
 using ClaimLedger.Hosting;
-using ClaimLedger.IntegrationTests.Audit;
 using ClaimLedger.IntegrationTests.Support;
 using Marten;
 
@@ -27,23 +26,27 @@ public class PictureRebuildTests : IAsyncLifetime
         for (var i = 0; i < 10; i++) claims.Add(await _api.Claim(source, figures[i % 2], 200 + i, $"originator {i % 3}"));
         // Each round touches every claim in turn, so each figure's changes are spread over the whole ledger.
         for (var round = 0; round < 5; round++)
-            foreach (var claim in claims)
+            for (var i = 0; i < claims.Count; i++)
             {
-                var path = $"/api/claims/{claim}";
+                var path = $"/api/claims/{claims[i]}";
                 var response = round switch
                 {
                     0 => await _api.Post($"{path}/evidence", new { sourceId = source, stance = "supports", note = $"round {round}" }),
-                    // An open dispute stops a claim standing: its originator's entry falls back to an older claim.
                     1 => await _api.Post($"{path}/disputes", new { reason = $"round {round}" }, LedgerApi.OtherChecker),
-                    2 => await _api.ResolveOpenDispute(claim),
-                    3 => await _api.Post($"{path}/verdict", new { verdict = "misleading", note = $"round {round}" }, LedgerApi.Reviewer),
-                    _ => await _api.Post($"{path}/corrections", new { attributedTo = "SOHR", reason = $"round {round}" }),
+                    2 => await _api.ResolveOpenDispute(claims[i]),
+                    // Every claim moves to another originator: its old originator's entry goes to the next claim, or none.
+                    3 => await _api.Post($"{path}/corrections", new { attributedTo = "SOHR", reason = $"round {round}" }),
+                    // A false verdict stops a claim standing: when it was its originator's entry, an older claim takes it.
+                    _ => await _api.Post($"{path}/verdict", new { verdict = i % 2 == 0 ? "false" : "misleading", note = $"round {round}" }, LedgerApi.Reviewer),
                 };
                 response.Status.ShouldBeLessThan(300, response.Body);
             }
+        // The history follows in the API's daemon: once it has caught up, nothing but the rebuild writes.
+        await _api.WaitForProjectionsAsync();
         var live = await ClaimLedger.Reliability.ProjectionSnapshot.TakeAsync(_api.ConnectionString);
         live["mt_doc_figureclaim"].Count.ShouldBe(claims.Count);
         live["mt_doc_figurepicture"].Count.ShouldBe(figures.Length);
+        live["mt_doc_figureclaim"].Values.Count(c => c.Contains("\"standing\": false")).ShouldBe(claims.Count / 2);
 
         // Ranges of twelve events: a figure's next change comes at most two events later, often in the next range,
         // while the one before is still waiting to be written.
