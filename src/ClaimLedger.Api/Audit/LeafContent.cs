@@ -97,8 +97,7 @@ public sealed record LeafContent(Guid StreamId, long Version, string Type, strin
         {
             case JsonValueKind.Object:
                 writer.WriteStartObject();
-                var count = 0;
-                foreach (var _ in element.EnumerateObject()) count++;
+                var count = element.GetPropertyCount();
                 // Each key is read once: a JsonProperty decodes its name anew on every access, and a sort compares
                 // each key several times.
                 var properties = ArrayPool<(string Name, JsonElement Value)>.Shared.Rent(count);
