@@ -1,7 +1,6 @@
 using ClaimLedger.Figures;
 using ClaimLedger.Hosting;
 using ClaimLedger.IntegrationTests.Support;
-using Marten;
 
 namespace ClaimLedger.IntegrationTests.Figures;
 
@@ -24,23 +23,16 @@ public class PictureRebuildTests : IAsyncLifetime
         var figures = new[] { await _api.Figure(), await _api.Figure() };
         var claims = new List<Guid>();
         for (var i = 0; i < 10; i++) claims.Add(await _api.Claim(source, figures[i % 2], 200 + i, $"originator {i % 3}"));
-        // Each round touches every claim in turn, so each figure's changes are spread over the whole ledger.
-        for (var round = 0; round < 5; round++)
-            for (var i = 0; i < claims.Count; i++)
-            {
-                var path = $"/api/claims/{claims[i]}";
-                var response = round switch
-                {
-                    0 => await _api.Post($"{path}/evidence", new { sourceId = source, stance = "supports", note = $"round {round}" }),
-                    1 => await _api.Post($"{path}/disputes", new { reason = $"round {round}" }, LedgerApi.OtherChecker),
-                    2 => await _api.ResolveOpenDispute(claims[i]),
-                    // Every claim moves to another originator: its old originator's entry goes to the next claim, or none.
-                    3 => await _api.Post($"{path}/corrections", new { attributedTo = "SOHR", reason = $"round {round}" }),
-                    // A false verdict stops a claim standing: when it was its originator's entry, an older claim takes it.
-                    _ => await _api.Post($"{path}/verdict", new { verdict = i % 2 == 0 ? "false" : "misleading", note = $"round {round}" }, LedgerApi.Reviewer),
-                };
-                response.Status.ShouldBeLessThan(300, response.Body);
-            }
+        await _api.WriteInTurnAsync(claims, rounds: 5, (round, i, path) => round switch
+        {
+            0 => _api.Post($"{path}/evidence", new { sourceId = source, stance = "supports", note = $"round {round}" }),
+            1 => _api.Post($"{path}/disputes", new { reason = $"round {round}" }, LedgerApi.OtherChecker),
+            2 => _api.ResolveOpenDispute(claims[i]),
+            // Every claim moves to another originator: its old originator's entry goes to the next claim, or none.
+            3 => _api.Post($"{path}/corrections", new { attributedTo = "SOHR", reason = $"round {round}" }),
+            // A false verdict stops a claim standing: when it was its originator's entry, an older claim takes it.
+            _ => _api.Post($"{path}/verdict", new { verdict = i % 2 == 0 ? "false" : "misleading", note = $"round {round}" }, LedgerApi.Reviewer),
+        });
         // The history follows in the API's daemon: once it has caught up, nothing but the rebuild writes.
         await _api.WaitForProjectionsAsync();
         var live = await ClaimLedger.Reliability.ProjectionSnapshot.TakeAsync(_api.ConnectionString);
@@ -50,11 +42,8 @@ public class PictureRebuildTests : IAsyncLifetime
 
         // Ranges of twelve events: a figure's next change comes at most two events later, often in the next range,
         // while the one before is still waiting to be written.
-        var options = ClaimLedgerHost.LedgerStore(_api.ConnectionString);
-        options.Projections.All.OfType<RangePipeline>().Single(p => p.Name == FigurePictureProjection.Name).Options.BatchSize = 12;
-        using var store = new DocumentStore(options);
-        using var daemon = await store.BuildProjectionDaemonAsync();
-        await daemon.RebuildProjectionAsync(FigurePictureProjection.Name, TimeSpan.FromMinutes(1), CancellationToken.None);
+        await _api.RebuildAsync(FigurePictureProjection.Name,
+            options => options.Projections.All.OfType<RangePipeline>().Single(p => p.Name == FigurePictureProjection.Name).Options.BatchSize = 12);
 
         var rebuilt = await ClaimLedger.Reliability.ProjectionSnapshot.TakeAsync(_api.ConnectionString);
         ClaimLedger.Reliability.ProjectionSnapshot.Compare(live, rebuilt).ShouldBeEmpty();

@@ -44,6 +44,19 @@ public sealed class LedgerApi : IAsyncDisposable
 
     public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
 
+    /// <summary>
+    /// Rebuilds one projection in a daemon of the test's own, on a store configured as the API's and then by
+    /// <paramref name="configure"/> (a smaller range, less carried state).
+    /// </summary>
+    public async Task RebuildAsync(string projection, Action<StoreOptions> configure)
+    {
+        var options = ClaimLedgerHost.LedgerStore(ConnectionString);
+        configure(options);
+        using var store = new DocumentStore(options);
+        using var daemon = await store.BuildProjectionDaemonAsync();
+        await daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(1), CancellationToken.None);
+    }
+
     /// <summary>Until the daemon's projections (the revision history) have every event appended so far.</summary>
     public Task WaitForProjectionsAsync() => Marten.Events.TestingExtensions.WaitForNonStaleProjectionDataAsync(Host, TimeSpan.FromSeconds(60));
 
@@ -155,6 +168,21 @@ public static class Arrange
         }, user);
         r.Status.ShouldBe(201, r.Body);
         return r.Json.GetProperty("id").GetGuid();
+    }
+
+    /// <summary>
+    /// Round after round, one write to every claim in turn (<paramref name="write"/> gets the round, the claim's index and
+    /// its path), so that each claim's events are spread over the whole ledger. Every write must succeed.
+    /// </summary>
+    public static async Task WriteInTurnAsync(this LedgerApi api, IReadOnlyList<Guid> claims, int rounds,
+        Func<int, int, string, Task<ApiResponse>> write)
+    {
+        for (var round = 0; round < rounds; round++)
+            for (var i = 0; i < claims.Count; i++)
+            {
+                var response = await write(round, i, $"/api/claims/{claims[i]}");
+                response.Status.ShouldBeLessThan(300, response.Body);
+            }
     }
 
     /// <summary>A reviewer rejects the claim's open dispute; with none open, the claim as read.</summary>
