@@ -788,10 +788,11 @@ namespace ClaimLedger.Benchmarks
                     await QuietDatabaseAsync();
                     await using var beside = await Beside.StartAsync(_cs,
                         $"select coalesce(max(last_seq_id), 0) from claimledger.mt_event_progression where name = '{projection}:All'");
+                    using var stages = new RangeStages($"{projection}:All");
                     var watch = Stopwatch.StartNew();
                     await daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(20), CancellationToken.None);
                     var rate = events / watch.Elapsed.TotalSeconds;
-                    var besideIt = await beside.StopAsync();
+                    var besideIt = $"{await beside.StopAsync()}; {stages.Describe(watch.Elapsed)}";
                     runs.Add((rate, beside.WalBytes, besideIt));
                     await log.WriteLineAsync($"    {projection} rebuild {run + 1}: {rate:N0} events/s; {runs[^1].Beside}");
                 }

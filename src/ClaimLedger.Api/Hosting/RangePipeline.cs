@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using JasperFx.Events;
 using JasperFx.Events.Aggregation;
@@ -30,6 +32,23 @@ namespace ClaimLedger.Hosting;
 /// </summary>
 public sealed class RangePipeline : ProjectionWrapper<IDocumentOperations, IQuerySession>, ISubscriptionFactory<IDocumentOperations, IQuerySession>
 {
+    /// <summary>
+    /// Where each range's time goes, tagged with its shard (<c>projection</c>): which stage bounds a rebuild, the writer
+    /// (PostgreSQL) or the applier (this process), and whether the applier waited for events or for the writer.
+    /// </summary>
+    public const string MeterName = "ClaimLedger.Projections";
+    public const string ShardTag = "projection";
+
+    private static readonly Meter Stages = new(MeterName);
+    private static readonly Histogram<double> Applying = Stages.CreateHistogram<double>("claimledger.projection.range.applying", "ms",
+        "Time to apply one range of events: the projection's folding and the serialising of its documents");
+    private static readonly Histogram<double> Writing = Stages.CreateHistogram<double>("claimledger.projection.range.writing", "ms",
+        "Time to write one applied range and commit it with the projection's progress");
+    private static readonly Histogram<double> WaitingForEvents = Stages.CreateHistogram<double>("claimledger.projection.range.waiting_for_events", "ms",
+        "Time the applier waited for the next range of events");
+    private static readonly Histogram<double> WaitingForWriter = Stages.CreateHistogram<double>("claimledger.projection.range.waiting_for_writer", "ms",
+        "Time an applied range waited for the writer to finish the range before it");
+
     public RangePipeline(IProjection projection, string name) : base(projection, ProjectionLifecycle.Async) => Name = name;
 
     ISubscriptionExecution ISubscriptionFactory<IDocumentOperations, IQuerySession>.BuildExecution(
@@ -55,11 +74,13 @@ public sealed class RangePipeline : ProjectionWrapper<IDocumentOperations, IQuer
             Channel.CreateBounded<(EventRange, IProjectionBatch)>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         private readonly Task _applying, _writing;
         private volatile bool _draining, _failed;
+        private readonly KeyValuePair<string, object?> _shardTag;
 
         public Execution(ShardName shardName, IEventStore<IDocumentOperations, IQuerySession> store, IEventDatabase database,
             IJasperFxProjection<IDocumentOperations> projection, AsyncOptions options, ILogger logger)
         {
             (ShardName, _store, _database, _projection, _options, _logger) = (shardName, store, database, projection, options, logger);
+            _shardTag = new(ShardTag, shardName.Identity);
             _applying = Task.Run(ApplyLoopAsync);
             _writing = Task.Run(WriteLoopAsync);
         }
@@ -80,20 +101,12 @@ public sealed class RangePipeline : ProjectionWrapper<IDocumentOperations, IQuer
         {
             try
             {
+                var waiting = Stopwatch.StartNew();
                 await foreach (var range in _ranges.Reader.ReadAllAsync(_cancellation.Token))
                 {
-                    // Stopping abandons the ranges not applied yet; the one applied is still written.
-                    if (_failed || _draining) continue;
-                    if (await ApplyAsync(range) is not { } batch) continue;
-                    try
-                    {
-                        await _applied.Writer.WriteAsync((range, batch), _cancellation.Token);
-                    }
-                    catch
-                    {
-                        await batch.DisposeAsync();
-                        throw;
-                    }
+                    WaitingForEvents.Record(waiting.Elapsed.TotalMilliseconds, _shardTag);
+                    await ApplyAndHandOffAsync(range);
+                    waiting.Restart();
                 }
             }
             catch (OperationCanceledException) when (_cancellation.IsCancellationRequested) { }
@@ -101,6 +114,24 @@ public sealed class RangePipeline : ProjectionWrapper<IDocumentOperations, IQuer
             {
                 _applied.Writer.TryComplete();
             }
+        }
+
+        private async Task ApplyAndHandOffAsync(EventRange range)
+        {
+            // Stopping abandons the ranges not applied yet; the one applied is still written.
+            if (_failed || _draining) return;
+            if (await ApplyAsync(range) is not { } batch) return;
+            var waiting = Stopwatch.StartNew();
+            try
+            {
+                await _applied.Writer.WriteAsync((range, batch), _cancellation.Token);
+            }
+            catch
+            {
+                await batch.DisposeAsync();
+                throw;
+            }
+            WaitingForWriter.Record(waiting.Elapsed.TotalMilliseconds, _shardTag);
         }
 
         private async Task WriteLoopAsync()
@@ -125,6 +156,7 @@ public sealed class RangePipeline : ProjectionWrapper<IDocumentOperations, IQuer
         private async Task<IProjectionBatch?> ApplyAsync(EventRange range)
         {
             IProjectionBatch<IDocumentOperations, IQuerySession>? batch = null;
+            var applying = Stopwatch.StartNew();
             try
             {
                 batch = await _store.StartProjectionBatchAsync(range, _database, Mode, _options, _cancellation.Token);
@@ -133,6 +165,7 @@ public sealed class RangePipeline : ProjectionWrapper<IDocumentOperations, IQuer
                     await using var session = batch.SessionForTenant(tenant.Key);
                     await _projection.ApplyAsync(session, tenant.ToList(), _cancellation.Token);
                 }
+                Applying.Record(applying.Elapsed.TotalMilliseconds, _shardTag);
                 return batch;
             }
             catch (Exception e)
@@ -150,6 +183,7 @@ public sealed class RangePipeline : ProjectionWrapper<IDocumentOperations, IQuer
             try
             {
                 if (throttle != null) await throttle.WaitAsync(_cancellation.Token);
+                var writing = Stopwatch.StartNew();
                 try
                 {
                     await batch.ExecuteAsync(_cancellation.Token);
@@ -158,6 +192,7 @@ public sealed class RangePipeline : ProjectionWrapper<IDocumentOperations, IQuer
                 {
                     throttle?.Release();
                 }
+                Writing.Record(writing.Elapsed.TotalMilliseconds, _shardTag);
                 if (_cancellation.IsCancellationRequested) return;
                 await range.Agent.MarkSuccessAsync(range.SequenceCeiling);
                 range.Agent.Metrics.UpdateProcessed(range.Size);
