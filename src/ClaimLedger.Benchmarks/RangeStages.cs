@@ -13,7 +13,7 @@ namespace ClaimLedger.Benchmarks;
 internal sealed class RangeStages : IDisposable
 {
     private readonly MeterListener _listener = new();
-    private readonly ConcurrentDictionary<string, double> _milliseconds = new();
+    private readonly ConcurrentDictionary<string, (int Count, double Milliseconds)> _stages = new();
 
     public RangeStages(string shard)
     {
@@ -25,12 +25,16 @@ internal sealed class RangeStages : IDisposable
         {
             foreach (var tag in tags)
                 if (tag.Key == RangePipeline.ShardTag && Equals(tag.Value, shard))
-                    _milliseconds.AddOrUpdate(instrument.Name, value, (_, sum) => sum + value);
+                    _stages.AddOrUpdate(instrument.Name, (1, value), (_, sum) => (sum.Count + 1, sum.Milliseconds + value));
         });
         _listener.Start();
     }
 
-    private double Seconds(string stage) => _milliseconds.GetValueOrDefault($"claimledger.projection.range.{stage}") / 1000;
+    /// <summary>How many ranges measured the stage (<c>applying</c>, <c>writing</c>, <c>waiting_for_events</c>, <c>waiting_for_writer</c>).</summary>
+    public int Count(string stage) => _stages.GetValueOrDefault($"claimledger.projection.range.{stage}").Count;
+
+    /// <summary>The stage's total, in seconds.</summary>
+    public double Seconds(string stage) => _stages.GetValueOrDefault($"claimledger.projection.range.{stage}").Milliseconds / 1000;
 
     /// <summary>The stages' totals against the rebuild's length.</summary>
     public string Describe(TimeSpan length)
