@@ -101,12 +101,12 @@ public sealed class RangePipeline : ProjectionWrapper<IDocumentOperations, IQuer
         {
             try
             {
-                var waiting = Stopwatch.StartNew();
+                var waiting = Stopwatch.GetTimestamp();
                 await foreach (var range in _ranges.Reader.ReadAllAsync(_cancellation.Token))
                 {
-                    WaitingForEvents.Record(waiting.Elapsed.TotalMilliseconds, _shardTag);
+                    WaitingForEvents.Record(Stopwatch.GetElapsedTime(waiting).TotalMilliseconds, _shardTag);
                     await ApplyAndHandOffAsync(range);
-                    waiting.Restart();
+                    waiting = Stopwatch.GetTimestamp();
                 }
             }
             catch (OperationCanceledException) when (_cancellation.IsCancellationRequested) { }
@@ -121,7 +121,7 @@ public sealed class RangePipeline : ProjectionWrapper<IDocumentOperations, IQuer
             // Stopping abandons the ranges not applied yet; the one applied is still written.
             if (_failed || _draining) return;
             if (await ApplyAsync(range) is not { } batch) return;
-            var waiting = Stopwatch.StartNew();
+            var waiting = Stopwatch.GetTimestamp();
             try
             {
                 await _applied.Writer.WriteAsync((range, batch), _cancellation.Token);
@@ -131,7 +131,7 @@ public sealed class RangePipeline : ProjectionWrapper<IDocumentOperations, IQuer
                 await batch.DisposeAsync();
                 throw;
             }
-            WaitingForWriter.Record(waiting.Elapsed.TotalMilliseconds, _shardTag);
+            WaitingForWriter.Record(Stopwatch.GetElapsedTime(waiting).TotalMilliseconds, _shardTag);
         }
 
         private async Task WriteLoopAsync()
@@ -156,7 +156,7 @@ public sealed class RangePipeline : ProjectionWrapper<IDocumentOperations, IQuer
         private async Task<IProjectionBatch?> ApplyAsync(EventRange range)
         {
             IProjectionBatch<IDocumentOperations, IQuerySession>? batch = null;
-            var applying = Stopwatch.StartNew();
+            var applying = Stopwatch.GetTimestamp();
             try
             {
                 batch = await _store.StartProjectionBatchAsync(range, _database, Mode, _options, _cancellation.Token);
@@ -165,7 +165,7 @@ public sealed class RangePipeline : ProjectionWrapper<IDocumentOperations, IQuer
                     await using var session = batch.SessionForTenant(tenant.Key);
                     await _projection.ApplyAsync(session, tenant.ToList(), _cancellation.Token);
                 }
-                Applying.Record(applying.Elapsed.TotalMilliseconds, _shardTag);
+                Applying.Record(Stopwatch.GetElapsedTime(applying).TotalMilliseconds, _shardTag);
                 return batch;
             }
             catch (Exception e)
@@ -183,7 +183,7 @@ public sealed class RangePipeline : ProjectionWrapper<IDocumentOperations, IQuer
             try
             {
                 if (throttle != null) await throttle.WaitAsync(_cancellation.Token);
-                var writing = Stopwatch.StartNew();
+                var writing = Stopwatch.GetTimestamp();
                 try
                 {
                     await batch.ExecuteAsync(_cancellation.Token);
@@ -192,7 +192,7 @@ public sealed class RangePipeline : ProjectionWrapper<IDocumentOperations, IQuer
                 {
                     throttle?.Release();
                 }
-                Writing.Record(writing.Elapsed.TotalMilliseconds, _shardTag);
+                Writing.Record(Stopwatch.GetElapsedTime(writing).TotalMilliseconds, _shardTag);
                 if (_cancellation.IsCancellationRequested) return;
                 await range.Agent.MarkSuccessAsync(range.SequenceCeiling);
                 range.Agent.Metrics.UpdateProcessed(range.Size);
