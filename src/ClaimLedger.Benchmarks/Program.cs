@@ -30,7 +30,8 @@ namespace ClaimLedger.Benchmarks
     /// ClaimLedger against the physical limit and the alternatives, in one run, on one machine, one database server:
     /// raw INSERT, a CRUD design, Marten alone, ClaimLedger over HTTP, reads against a raw primary-key SELECT,
     /// rebuild and verification rates, the API's peak memory. <c>--smoke</c> (seconds), <c>--quick</c> (~3 min), full (~10 min),
-    /// <c>--ratio</c> (only the 8-client target's windows), <c>--rebuild</c> (only the rebuilds, of a ledger seeded like the full run's).
+    /// <c>--ratio</c> (only the 8-client target's windows), <c>--rebuild</c> (only the rebuilds, of a ledger seeded like the full run's),
+    /// <c>--compare</c> (HTTP submissions of the API as configured against a variant of its settings, in paired windows).
     /// </summary>
     public static class BenchmarkProgram
     {
@@ -40,8 +41,11 @@ namespace ClaimLedger.Benchmarks
         /// <param name="RebuildRuns">How many times each projection is rebuilt; its row is the median run.</param>
         /// <param name="RebuildOnly">Only the rebuilds, over a ledger seeded directly with the full run's mix of events.</param>
         /// <param name="RebuildProjection">Only this projection's rebuilds (<c>--rebuild --only Claim</c>).</param>
+        /// <param name="CompareOnly">Only HTTP submissions at 8 clients, of two APIs in alternating windows: one as configured, one
+        /// with the <see cref="VariantSettingPrefix"/> settings on top (<c>--compare</c>).</param>
         public sealed record Mode(string Name, TimeSpan Duration, TimeSpan Warmup, int[] PictureSizes, long RevisionDepth, int[] ClaimHistories, int Samples, int[] HttpClients,
-            int RatioRounds, TimeSpan RatioWindow, bool RatioOnly = false, int RebuildRuns = 1, bool RebuildOnly = false, string? RebuildProjection = null);
+            int RatioRounds, TimeSpan RatioWindow, bool RatioOnly = false, int RebuildRuns = 1, bool RebuildOnly = false, string? RebuildProjection = null,
+            bool CompareOnly = false);
 
         public static readonly Mode Smoke = new("smoke", TimeSpan.FromSeconds(1), TimeSpan.Zero, [10, 100], 1_000, [10, 150], 30, [1, 8], 1, TimeSpan.FromSeconds(1));
         public static readonly Mode Quick = new("quick", TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2), [10, 1_000, 10_000], 100_000, [10, 10_000], 200, [1, 8, 32],
@@ -50,28 +54,44 @@ namespace ClaimLedger.Benchmarks
             5, TimeSpan.FromSeconds(10), RebuildRuns: 3);
         public static readonly Mode Ratio = Full with { Name = "ratio", RatioOnly = true };
         public static readonly Mode Rebuild = Full with { Name = "rebuild", RebuildOnly = true, RebuildRuns = 5 };
+        /// <summary>Paired windows need more rounds than the ratio: a setting worth keeping moves the median by a few per cent.</summary>
+        public static readonly Mode Compare = Full with { Name = "compare", CompareOnly = true, RatioRounds = 9 };
 
         /// <summary>Environment variables named <c>CLBENCH_API_&lt;name&gt;</c> set <c>&lt;name&gt;</c> for the API's process alone.</summary>
         public const string ApiSettingPrefix = "CLBENCH_API_";
+
+        /// <summary>
+        /// In <c>--compare</c>, environment variables named <c>CLBENCH_B_&lt;name&gt;</c> set <c>&lt;name&gt;</c> for the
+        /// second API alone (the variant), on top of the <see cref="ApiSettingPrefix"/> ones both get.
+        /// </summary>
+        public const string VariantSettingPrefix = "CLBENCH_B_";
 
         /// <summary>
         /// The API process's own settings: workstation GC, and each <see cref="ApiSettingPrefix"/> variable without its
         /// prefix, so that a setting is tried on the API (<c>CLBENCH_API_ClaimLedger__Submissions__GroupWriters=4</c>)
         /// without changing the load generator or Marten alone, which run in the benchmark's process.
         /// </summary>
-        public static Dictionary<string, string> ApiSettings(System.Collections.IDictionary environment)
+        public static Dictionary<string, string> ApiSettings(System.Collections.IDictionary environment, bool variant = false)
         {
             var settings = new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" };
-            foreach (System.Collections.DictionaryEntry variable in environment)
-                if (variable.Key is string name && name.StartsWith(ApiSettingPrefix, StringComparison.Ordinal) && name.Length > ApiSettingPrefix.Length)
-                    settings[name[ApiSettingPrefix.Length..]] = variable.Value as string ?? "";
+            foreach (var prefix in variant ? [ApiSettingPrefix, VariantSettingPrefix] : new[] { ApiSettingPrefix })
+                foreach (var (name, value) in Prefixed(environment, prefix)) settings[name] = value;
             return settings;
         }
+
+        /// <summary>The variables named <paramref name="prefix"/>&lt;name&gt;, without the prefix, in name order.</summary>
+        public static IEnumerable<(string Name, string Value)> Prefixed(System.Collections.IDictionary environment, string prefix) =>
+            environment.Cast<System.Collections.DictionaryEntry>()
+                .Where(v => v.Key is string name && name.StartsWith(prefix, StringComparison.Ordinal) && name.Length > prefix.Length)
+                .Select(v => (((string)v.Key)[prefix.Length..], v.Value as string ?? ""))
+                .OrderBy(v => v.Item1, StringComparer.Ordinal);
 
         public static async Task<int> RunAsync(string[] args, TextWriter? log = null)
         {
             log ??= Console.Out;
             var mode = args.Contains("--smoke") ? Smoke : args.Contains("--quick") ? Quick : args.Contains("--ratio") ? Ratio : Full;
+            // --compare alone is the full run's windows; with --smoke or --quick, that mode's.
+            if (args.Contains("--compare")) mode = mode == Full ? Compare : mode with { Name = $"{mode.Name}-compare", CompareOnly = true };
             // --rebuild alone is the full run's ledger and five rebuilds; with --smoke or --quick, that mode's sizes.
             if (args.Contains("--rebuild")) mode = mode == Full ? Rebuild : mode with { Name = $"{mode.Name}-rebuild", RebuildOnly = true };
             if (Array.IndexOf(args, "--only") is var only and >= 0 && only + 1 < args.Length) mode = mode with { RebuildProjection = args[only + 1] };
@@ -80,8 +100,15 @@ namespace ClaimLedger.Benchmarks
             var results = new List<Result>();
             var run = new Run(mode, results, log);
             var started = Stopwatch.StartNew();
-            try { await run.ExecuteAsync(); }
-            finally { await run.DisposeAsync(); }
+            if (mode.CompareOnly)
+            {
+                await using var variant = new Run(mode, results, log, variant: true);
+                try { await run.CompareAsync(variant); }
+                finally { await run.DisposeAsync(); }
+            }
+            else
+                try { await run.ExecuteAsync(); }
+                finally { await run.DisposeAsync(); }
 
             var markdown = Report.Markdown(mode, results, started.Elapsed);
             Directory.CreateDirectory(outDir);
@@ -95,7 +122,7 @@ namespace ClaimLedger.Benchmarks
         }
     }
 
-    internal sealed class Run(BenchmarkProgram.Mode mode, List<Result> results, TextWriter log) : IAsyncDisposable
+    internal sealed class Run(BenchmarkProgram.Mode mode, List<Result> results, TextWriter log, bool variant = false) : IAsyncDisposable
     {
         private string _cs = "";
         private DocumentStore _store = null!;
@@ -140,11 +167,11 @@ namespace ClaimLedger.Benchmarks
             }
         }
 
-        public async Task ExecuteAsync()
+        /// <summary>A fresh database of the ledger's schema, timing its WAL flushes, and the API's signing key.</summary>
+        private async Task PrepareAsync()
         {
-            await log.WriteLineAsync($"ClaimLedger benchmarks, {mode.Name} mode");
             var server = await LocalPostgres.EnsureServerAsync(m => log.WriteLine(m));
-            var database = $"clbench_{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}_{mode.Name}";
+            var database = $"clbench_{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}_{mode.Name}{(variant ? "_b" : "")}";
             _cs = await LocalPostgres.EnsureDatabaseAsync(server, database);
             await TimeWalFlushesAsync(database);
             // The API's own connection settings (prepared statements) for every row: same database, same settings.
@@ -152,6 +179,12 @@ namespace ClaimLedger.Benchmarks
             _store = new DocumentStore(ClaimLedgerHost.LedgerStore(_cs));
             await _store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
             using (var key = ECDsa.Create(ECCurve.NamedCurves.nistP256)) _signingKey = key.ExportPkcs8PrivateKeyPem();
+        }
+
+        public async Task ExecuteAsync()
+        {
+            await log.WriteLineAsync($"ClaimLedger benchmarks, {mode.Name} mode");
+            await PrepareAsync();
 
             if (mode.RatioOnly)
             {
@@ -321,7 +354,7 @@ namespace ClaimLedger.Benchmarks
         private async Task StartApiAsync()
         {
             var key = await ApiKeys.IssueAsync(_store, "bench", Roles.Reviewer, TimeProvider.System);
-            _api = await ClaimLedger.Reliability.ApiProcess.StartAsync(_cs, _signingKey, key, BenchmarkProgram.ApiSettings(Environment.GetEnvironmentVariables()));
+            _api = await ClaimLedger.Reliability.ApiProcess.StartAsync(_cs, _signingKey, key, BenchmarkProgram.ApiSettings(Environment.GetEnvironmentVariables(), variant));
             _http = _api.Http;
             _loopback = new LoopbackClient(_http.BaseAddress!, _http.DefaultRequestHeaders.Authorization!.ToString());
         }
@@ -467,16 +500,11 @@ namespace ClaimLedger.Benchmarks
                 await using var martenBeside = await Beside.StartAsync(_cs);
                 var marten = await Measure.ThroughputAsync(8, mode.RatioWindow, LeadIn, MartenNewStreamAsync);
                 var martenSummary = await martenBeside.StopAsync();
-                await QuiesceAsync();
-                await using var httpBeside = await Beside.StartAsync(_cs);
-                var (submitted, elapsed) = await Measure.CountAsync(8, mode.RatioWindow, LeadIn, submission);
-                var catchUp = Stopwatch.StartNew();
-                await SettleAsync();
-                var httpSummary = await httpBeside.StopAsync();
-                rounds.Add((marten, submitted / (elapsed + catchUp.Elapsed).TotalSeconds, catchUp.Elapsed));
-                besides.Add((martenBeside, httpBeside));
+                var http = await SubmissionWindowAsync(submission);
+                rounds.Add((marten, http.Rate, http.CatchUp));
+                besides.Add((martenBeside, http.Beside));
                 await log.WriteLineAsync($"    round {round + 1}: Marten alone {marten:N0} events/s; {martenSummary}");
-                await log.WriteLineAsync($"    round {round + 1}: HTTP {rounds[^1].Http:N0} claims/s; {httpSummary}");
+                await log.WriteLineAsync($"    round {round + 1}: HTTP {http.Rate:N0} claims/s; {http.Summary}");
             }
             string Stolen(IEnumerable<Beside> windows) => string.Join(", ", windows.Select(w => w.Stolen.ToString("P0", CultureInfo.InvariantCulture)));
             string Vacuumed(IEnumerable<Beside> windows) => windows.Count(w => w.Autovacuum > TimeSpan.Zero) + " of " + windows.Count();
@@ -489,6 +517,65 @@ namespace ClaimLedger.Benchmarks
                 $"CPU stolen by the hypervisor in Marten's windows {Stolen(besides.Select(b => b.Marten))}, in the HTTP windows {Stolen(besides.Select(b => b.Http))}; " +
                 $"autovacuum at work in {Vacuumed(besides.Select(b => b.Marten))} Marten windows and {Vacuumed(besides.Select(b => b.Http))} HTTP windows; " +
                 Wal(rounds.Zip(besides, (r, b) => (r.Marten, r.Http, b.Marten, b.Http)).ToList()));
+        }
+
+        /// <summary>
+        /// One HTTP window of 8 clients as the ratio counts it: on a quiet database, with the API's history and ledger
+        /// caught up, and charged until they have caught up with it again.
+        /// </summary>
+        private async Task<(double Rate, TimeSpan CatchUp, Beside Beside, string Summary)> SubmissionWindowAsync(Func<int, int, Task<int>> submission)
+        {
+            await QuiesceAsync();
+            await using var beside = await Beside.StartAsync(_cs);
+            var (submitted, elapsed) = await Measure.CountAsync(8, mode.RatioWindow, LeadIn, submission);
+            var catchUp = Stopwatch.StartNew();
+            await SettleAsync();
+            var summary = await beside.StopAsync();
+            return (submitted / (elapsed + catchUp.Elapsed).TotalSeconds, catchUp.Elapsed, beside, summary);
+        }
+
+        /// <summary>
+        /// <c>--compare</c>: HTTP submissions at 8 clients through two APIs in alternating windows, each measured like the
+        /// ratio's HTTP window. This run's API runs as configured; the variant's, on a database of its own, runs with the
+        /// <see cref="BenchmarkProgram.VariantSettingPrefix"/> settings on top. Runs minutes apart differ by more than
+        /// most settings do (docs/benchmarks.md); paired windows meet the same machine, so the median round's variant ÷
+        /// as configured is what the setting does. With no variant setting, both run alike: the spread of that A/A
+        /// comparison is the noise a setting has to beat.
+        /// </summary>
+        public async Task CompareAsync(Run variant)
+        {
+            var settings = BenchmarkProgram.Prefixed(Environment.GetEnvironmentVariables(), BenchmarkProgram.VariantSettingPrefix)
+                .Select(s => $"{s.Name}={s.Value}").ToList();
+            var described = settings.Count > 0 ? string.Join(", ", settings) : $"none (no {BenchmarkProgram.VariantSettingPrefix} variable: an A/A comparison, the noise)";
+            await log.WriteLineAsync($"ClaimLedger benchmarks, {mode.Name} mode; the variant's settings: {described}");
+            var submit = await ReadyToSubmitAsync();
+            var variantSubmit = await variant.ReadyToSubmitAsync();
+            var rounds = new List<(double AsConfigured, double Variant)>();
+            for (var round = 0; round < mode.RatioRounds; round++)
+            {
+                // Which goes first alternates, so that a machine speeding up or slowing down within rounds favours neither.
+                var variantFirst = round % 2 == 1;
+                var first = variantFirst ? await variant.SubmissionWindowAsync(variantSubmit) : await SubmissionWindowAsync(submit);
+                var second = variantFirst ? await SubmissionWindowAsync(submit) : await variant.SubmissionWindowAsync(variantSubmit);
+                var (asConfigured, changed) = variantFirst ? (second, first) : (first, second);
+                rounds.Add((asConfigured.Rate, changed.Rate));
+                await log.WriteLineAsync($"    round {round + 1}: as configured {asConfigured.Rate:N0} claims/s; {asConfigured.Summary}");
+                await log.WriteLineAsync($"    round {round + 1}: variant {changed.Rate:N0} claims/s; {changed.Summary}");
+            }
+            var median = MedianBy(rounds, r => r.Variant / r.AsConfigured);
+            Add("HTTP", $"claim submissions at 8 clients, the variant ÷ as configured, alternating {mode.RatioWindow.TotalSeconds:0} s windows (median of {rounds.Count})",
+                median.Variant / median.AsConfigured, "×", note: $"the variant's settings: {described}; rounds (claims/s, variant ÷ as configured): " +
+                string.Join("; ", rounds.Select(r => $"{r.Variant:N0} / {r.AsConfigured:N0} = {r.Variant / r.AsConfigured:0.00}")));
+        }
+
+        /// <summary>This run's database, its API and the submissions' source and figures, warmed like the ratio's.</summary>
+        private async Task<Func<int, int, Task<int>>> ReadyToSubmitAsync()
+        {
+            await PrepareAsync();
+            await StartApiAsync();
+            var submit = (await SubmissionsAsync()).Submission;
+            await Measure.CountAsync(8, mode.Duration + mode.Warmup, TimeSpan.Zero, submit);
+            return submit;
         }
 
         /// <summary>
@@ -875,7 +962,8 @@ namespace ClaimLedger.Benchmarks
             var sb = new StringBuilder();
             sb.AppendLine($"## ClaimLedger benchmarks ({mode.Name} mode, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {elapsed.TotalMinutes:0.0} min)");
             sb.AppendLine();
-            sb.AppendLine($"Machine: {Machine()}. One PostgreSQL server (the runner's provisioning), one database, same settings for every row " +
+            sb.AppendLine($"Machine: {Machine()}. One PostgreSQL server (the runner's provisioning), " +
+                          (mode.CompareOnly ? "a database for each of the two APIs" : "one database") + ", same settings for every row " +
                           $"(the API's connection settings, prepared statements included). Every throughput row runs {mode.Warmup.TotalSeconds:0} s uncounted before its {mode.Duration.TotalSeconds:0} s.");
             sb.AppendLine();
             sb.AppendLine("| section | measure | value | unit | target | met | notes |");

@@ -49,6 +49,53 @@ public class BenchmarkSmokeTests
     }
 
     /// <summary>
+    /// The variant API of <c>--compare</c> gets what both get, then its own CLBENCH_B_ settings on top (overriding a
+    /// shared one of the same name); the API as configured gets none of them.
+    /// </summary>
+    [Fact]
+    public void The_variant_API_is_given_its_own_prefixed_variables_on_top_of_the_shared_ones()
+    {
+        var environment = new System.Collections.Hashtable
+        {
+            ["CLBENCH_API_ClaimLedger__Submissions__GroupWriters"] = "4",
+            ["CLBENCH_API_ClaimLedger__Submissions__LargestGroup"] = "16",
+            ["CLBENCH_B_ClaimLedger__Submissions__GroupWriters"] = "3",
+            ["CLBENCH_B_ClaimLedger__Http__InlineScheduling"] = "true",
+        };
+        BenchmarkProgram.ApiSettings(environment, variant: true).ShouldBe(new Dictionary<string, string>
+        {
+            ["DOTNET_gcServer"] = "0", ["ClaimLedger__Submissions__GroupWriters"] = "3", ["ClaimLedger__Submissions__LargestGroup"] = "16",
+            ["ClaimLedger__Http__InlineScheduling"] = "true",
+        }, ignoreOrder: true);
+        BenchmarkProgram.ApiSettings(environment).ShouldBe(new Dictionary<string, string>
+        {
+            ["DOTNET_gcServer"] = "0", ["ClaimLedger__Submissions__GroupWriters"] = "4", ["ClaimLedger__Submissions__LargestGroup"] = "16",
+        }, ignoreOrder: true);
+    }
+
+    /// <summary>
+    /// <c>--compare</c> runs two APIs, each on a database of its own, in alternating HTTP windows, and reports the median
+    /// round's variant ÷ as configured with every round and the variant's settings; without any, it says it is an A/A run.
+    /// </summary>
+    [Fact]
+    public async Task The_benchmark_program_compares_two_APIs_in_alternating_windows_in_its_compare_mode()
+    {
+        var folder = Directory.CreateTempSubdirectory("claimledger-bench-");
+        try
+        {
+            var output = new StringWriter();
+            (await BenchmarkProgram.RunAsync(["--smoke", "--compare", "--out", folder.FullName], output)).ShouldBe(0, output.ToString());
+            var markdown = await File.ReadAllTextAsync(Path.Combine(folder.FullName, "benchmarks-smoke-compare.md"));
+            markdown.ShouldMatch(@"\| HTTP \| claim submissions at 8 clients, the variant ÷ as configured, alternating \d+ s windows \(median of \d+\) \| \d+\.\d+ \| × \|" +
+                                 @".*the variant's settings: none \(no CLBENCH_B_ variable: an A/A comparison, the noise\); rounds \(claims/s, variant ÷ as configured\): [\d,]+ / [\d,]+ = \d\.\d\d");
+            output.ToString().ShouldMatch(@"round 1: as configured [\d,]+ claims/s; .*CPU busy");
+            output.ToString().ShouldMatch(@"round 1: variant [\d,]+ claims/s; .*CPU busy");
+            markdown.ShouldNotContain("Marten alone");
+        }
+        finally { folder.Delete(true); }
+    }
+
+    /// <summary>
     /// <c>--rebuild</c> seeds a ledger like the full run's and rebuilds each projection from it, alone, with what ran beside
     /// each rebuild (the machine's CPU, checkpoints, autovacuum) in its row.
     /// </summary>
