@@ -1,4 +1,7 @@
 using ClaimLedger.IntegrationTests.Support;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace ClaimLedger.IntegrationTests.Hosting;
 
@@ -27,6 +30,16 @@ public class HostingTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var page = await Api.Get("/docs/v1", user: null);
         page.Status.ShouldBe(200);
         page.ContentType.ShouldBe("text/html");
+    }
+
+    /// <summary>Kestrel runs a request on the thread that read it unless configured not to.</summary>
+    [Fact]
+    public async Task Requests_run_on_the_thread_that_read_them_unless_configured_otherwise()
+    {
+        static bool Inline(LedgerApi api) => api.Host.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value.UnsafePreferInlineScheduling;
+        Inline(Api).ShouldBeTrue();
+        await using var handedOff = await LedgerApi.StartAsync("handed-off", new Dictionary<string, string> { ["ClaimLedger:Http:InlineScheduling"] = "false" });
+        Inline(handedOff).ShouldBeFalse();
     }
 
     [Fact]
