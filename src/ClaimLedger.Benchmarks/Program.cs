@@ -100,15 +100,9 @@ namespace ClaimLedger.Benchmarks
             var results = new List<Result>();
             var run = new Run(mode, results, log);
             var started = Stopwatch.StartNew();
-            if (mode.CompareOnly)
-            {
-                await using var variant = new Run(mode, results, log, variant: true);
-                try { await run.CompareAsync(variant); }
-                finally { await run.DisposeAsync(); }
-            }
-            else
-                try { await run.ExecuteAsync(); }
-                finally { await run.DisposeAsync(); }
+            await using var variant = mode.CompareOnly ? new Run(mode, results, log, variant: true) : null;
+            try { await (variant is null ? run.ExecuteAsync() : run.CompareAsync(variant)); }
+            finally { await run.DisposeAsync(); }
 
             var markdown = Report.Markdown(mode, results, started.Elapsed);
             Directory.CreateDirectory(outDir);

@@ -8,28 +8,21 @@ public class BenchmarkSmokeTests
     [Fact]
     public async Task The_benchmark_program_runs_its_smoke_mode_and_writes_its_report()
     {
-        var folder = Directory.CreateTempSubdirectory("claimledger-bench-");
-        try
-        {
-            var output = new StringWriter();
-            (await BenchmarkProgram.RunAsync(["--smoke", "--out", folder.FullName], output)).ShouldBe(0, output.ToString());
-            var markdown = await File.ReadAllTextAsync(Path.Combine(folder.FullName, "benchmarks-smoke.md"));
-            foreach (var section in new[] { "Raw INSERT", "CRUD", "Marten alone", "HTTP", "Reads", "Rebuild", "Verify", "Memory" })
-                markdown.ShouldContain($"| {section} |");
-            // The load generator's own weight is shown: the same submissions sent through .NET's HttpClient, alternating.
-            markdown.ShouldMatch(@"\| HTTP \| claim submissions, 8 clients, sent through \.NET's HttpClient ÷ through the loopback client, alternating \d+ s windows \(median of \d+\) \| \d+\.\d+ \| × \|" +
-                                 @".*rounds \(claims/s through HttpClient ÷ through the loopback client\): [\d,]+ / [\d,]+ = \d\.\d\d.*the load generator's share of it \d+ % against \d+ %");
-            // The target's ratio comes from alternating windows of both sides, with its rounds in the notes.
-            markdown.ShouldContain("| HTTP | claim submissions ÷ Marten alone, 8 each, alternating");
-            markdown.ShouldContain("rounds (claims/s ÷ events/s): ");
-            // With what ran beside each window.
-            markdown.ShouldContain("CPU stolen by the hypervisor in Marten's windows ");
-            markdown.ShouldContain("autovacuum at work in ");
-            // And the WAL each side wrote per unit, with how long its flushes took (timed in the benchmark's database).
-            markdown.ShouldMatch(@"WAL about \d+\.\d KB per claim against \d+\.\d KB per Marten event; a WAL flush took [\d,]+ µs in the HTTP windows");
-            File.Exists(Path.Combine(folder.FullName, "benchmarks-smoke.json")).ShouldBeTrue();
-        }
-        finally { folder.Delete(true); }
+        var (markdown, _, json) = await RunProgramAsync("smoke", "--smoke");
+        foreach (var section in new[] { "Raw INSERT", "CRUD", "Marten alone", "HTTP", "Reads", "Rebuild", "Verify", "Memory" })
+            markdown.ShouldContain($"| {section} |");
+        // The load generator's own weight is shown: the same submissions sent through .NET's HttpClient, alternating.
+        markdown.ShouldMatch(@"\| HTTP \| claim submissions, 8 clients, sent through \.NET's HttpClient ÷ through the loopback client, alternating \d+ s windows \(median of \d+\) \| \d+\.\d+ \| × \|" +
+                             @".*rounds \(claims/s through HttpClient ÷ through the loopback client\): [\d,]+ / [\d,]+ = \d\.\d\d.*the load generator's share of it \d+ % against \d+ %");
+        // The target's ratio comes from alternating windows of both sides, with its rounds in the notes.
+        markdown.ShouldContain("| HTTP | claim submissions ÷ Marten alone, 8 each, alternating");
+        markdown.ShouldContain("rounds (claims/s ÷ events/s): ");
+        // With what ran beside each window.
+        markdown.ShouldContain("CPU stolen by the hypervisor in Marten's windows ");
+        markdown.ShouldContain("autovacuum at work in ");
+        // And the WAL each side wrote per unit, with how long its flushes took (timed in the benchmark's database).
+        markdown.ShouldMatch(@"WAL about \d+\.\d KB per claim against \d+\.\d KB per Marten event; a WAL flush took [\d,]+ µs in the HTTP windows");
+        json.ShouldBeTrue();
     }
 
     /// <summary>
@@ -80,19 +73,12 @@ public class BenchmarkSmokeTests
     [Fact]
     public async Task The_benchmark_program_compares_two_APIs_in_alternating_windows_in_its_compare_mode()
     {
-        var folder = Directory.CreateTempSubdirectory("claimledger-bench-");
-        try
-        {
-            var output = new StringWriter();
-            (await BenchmarkProgram.RunAsync(["--smoke", "--compare", "--out", folder.FullName], output)).ShouldBe(0, output.ToString());
-            var markdown = await File.ReadAllTextAsync(Path.Combine(folder.FullName, "benchmarks-smoke-compare.md"));
-            markdown.ShouldMatch(@"\| HTTP \| claim submissions at 8 clients, the variant ÷ as configured, alternating \d+ s windows \(median of \d+\) \| \d+\.\d+ \| × \|" +
-                                 @".*the variant's settings: none \(no CLBENCH_B_ variable: an A/A comparison, the noise\); rounds \(claims/s, variant ÷ as configured\): [\d,]+ / [\d,]+ = \d\.\d\d");
-            output.ToString().ShouldMatch(@"round 1: as configured [\d,]+ claims/s; .*CPU busy");
-            output.ToString().ShouldMatch(@"round 1: variant [\d,]+ claims/s; .*CPU busy");
-            markdown.ShouldNotContain("Marten alone");
-        }
-        finally { folder.Delete(true); }
+        var (markdown, output, _) = await RunProgramAsync("smoke-compare", "--smoke", "--compare");
+        markdown.ShouldMatch(@"\| HTTP \| claim submissions at 8 clients, the variant ÷ as configured, alternating \d+ s windows \(median of \d+\) \| \d+\.\d+ \| × \|" +
+                             @".*the variant's settings: none \(no CLBENCH_B_ variable: an A/A comparison, the noise\); rounds \(claims/s, variant ÷ as configured\): [\d,]+ / [\d,]+ = \d\.\d\d");
+        output.ShouldMatch(@"round 1: as configured [\d,]+ claims/s; .*CPU busy");
+        output.ShouldMatch(@"round 1: variant [\d,]+ claims/s; .*CPU busy");
+        markdown.ShouldNotContain("Marten alone");
     }
 
     /// <summary>
@@ -102,23 +88,33 @@ public class BenchmarkSmokeTests
     [Fact]
     public async Task The_benchmark_program_rebuilds_every_projection_of_a_seeded_ledger_in_its_rebuild_mode()
     {
+        var (markdown, _, _) = await RunProgramAsync("smoke-rebuild", "--smoke", "--rebuild");
+        foreach (var projection in new[] { "FigurePicture", "FigureHistory", "Claim" })
+        {
+            var row = markdown.Split('\n').Single(line => line.StartsWith($"| Rebuild | {projection} rebuild ("));
+            // The seeded ledger: submissions, evidence, a figure's claims and a claim's events (about 540 in smoke mode).
+            int.Parse(System.Text.RegularExpressions.Regex.Match(row, @"\(([\d,]+) events\)").Groups[1].Value.Replace(",", "")).ShouldBeGreaterThan(500);
+            row.ShouldContain("| ≥ 20,000 events/s |");
+            row.ShouldContain("beside it: ");
+            row.ShouldContain("CPU busy");
+            row.ShouldMatch(@"WAL \d+\.\d MB/s in [\d,]+ flushes/s");
+        }
+        markdown.ShouldNotContain("| HTTP |");
+    }
+
+    /// <summary>
+    /// Runs the benchmark program with <paramref name="args"/>, writing into a folder of its own, and checks that it
+    /// succeeded: its markdown report for <paramref name="mode"/>, what it printed, and whether it wrote the JSON too.
+    /// </summary>
+    private static async Task<(string Markdown, string Output, bool Json)> RunProgramAsync(string mode, params string[] args)
+    {
         var folder = Directory.CreateTempSubdirectory("claimledger-bench-");
         try
         {
             var output = new StringWriter();
-            (await BenchmarkProgram.RunAsync(["--smoke", "--rebuild", "--out", folder.FullName], output)).ShouldBe(0, output.ToString());
-            var markdown = await File.ReadAllTextAsync(Path.Combine(folder.FullName, "benchmarks-smoke-rebuild.md"));
-            foreach (var projection in new[] { "FigurePicture", "FigureHistory", "Claim" })
-            {
-                var row = markdown.Split('\n').Single(line => line.StartsWith($"| Rebuild | {projection} rebuild ("));
-                // The seeded ledger: submissions, evidence, a figure's claims and a claim's events (about 540 in smoke mode).
-                int.Parse(System.Text.RegularExpressions.Regex.Match(row, @"\(([\d,]+) events\)").Groups[1].Value.Replace(",", "")).ShouldBeGreaterThan(500);
-                row.ShouldContain("| ≥ 20,000 events/s |");
-                row.ShouldContain("beside it: ");
-                row.ShouldContain("CPU busy");
-                row.ShouldMatch(@"WAL \d+\.\d MB/s in [\d,]+ flushes/s");
-            }
-            markdown.ShouldNotContain("| HTTP |");
+            (await BenchmarkProgram.RunAsync([.. args, "--out", folder.FullName], output)).ShouldBe(0, output.ToString());
+            return (await File.ReadAllTextAsync(Path.Combine(folder.FullName, $"benchmarks-{mode}.md")), output.ToString(),
+                File.Exists(Path.Combine(folder.FullName, $"benchmarks-{mode}.json")));
         }
         finally { folder.Delete(true); }
     }
