@@ -56,7 +56,7 @@ public static class ClaimLedgerHost
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
             // Async projections run where Wolverine's elected leader assigns them, one node at a time, and move to a
-            // live node when theirs stops answering (HotCold is unusable with the restore shim).
+            // live node when theirs stops answering.
             .IntegrateWithWolverine(m => m.UseWolverineManagedEventSubscriptionDistribution = true);
 
         var nodes = builder.Configuration.GetSection("ClaimLedger:Nodes");
