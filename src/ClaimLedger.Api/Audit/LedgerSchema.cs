@@ -16,11 +16,18 @@ public static class LedgerSchema
     public const string Events = Schema + ".mt_events";
 
     /// <summary>
-    /// How many event sequence numbers the leaves trail the event store by (0: caught up). Leaves are appended in sequence
-    /// order, so the ledger has caught up when the last event is a leaf: two backward index lookups, cheap enough to poll.
+    /// The events that are records: when an append fails after drawing sequence numbers, Marten fills them with placeholder
+    /// events of its own (<see cref="JasperFx.Events.Tombstone"/>: no data, no actor, no time) so that its daemon need not
+    /// wait on the gap. They record nothing, so they are never leaves, never exported and never expected in the tree.
     /// </summary>
-    public const string LagSql =
-        "select (select coalesce(max(seq_id), 0) from " + Events + ") - (select coalesce(max(seq_id), 0) from " + Leaves + ")";
+    public static readonly string IsRecord = $"type <> '{JasperFx.Events.Tombstone.Name}'";
+
+    /// <summary>
+    /// How many event sequence numbers the leaves trail the event store by (0: caught up). Leaves are appended in sequence
+    /// order, so the ledger has caught up when the last record is a leaf: two backward index lookups, cheap enough to poll.
+    /// </summary>
+    public static readonly string LagSql =
+        $"select (select coalesce(max(seq_id), 0) from {Events} where {IsRecord}) - (select coalesce(max(seq_id), 0) from {Leaves})";
 
     public static void ConfigureLedger(this StoreOptions opts)
     {

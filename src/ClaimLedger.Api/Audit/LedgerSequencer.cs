@@ -88,7 +88,7 @@ public sealed class LedgerSequencer(NpgsqlDataSource dataSource, CheckpointSigne
                 bound = ulong.Parse(r.GetString(1), CultureInfo.InvariantCulture);
             }
             await using var read = new NpgsqlCommand(
-                $"select {LeafContent.EventColumns} from {LedgerSchema.Events} where seq_id > @after order by seq_id limit @n", conn, tx);
+                $"select {LeafContent.EventColumns} from {LedgerSchema.Events} where seq_id > @after and {LedgerSchema.IsRecord} order by seq_id limit @n", conn, tx);
             read.Parameters.AddWithValue("after", frontier.LastSequence);
             read.Parameters.AddWithValue("n", BatchSize);
             await using var reader = await read.ExecuteReaderAsync(ct);

@@ -86,7 +86,7 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, CheckpointSigner
         await using var leavesCmd = new NpgsqlCommand(
             $"select leaf_index, seq_id, stream_id, version, leaf_hash from {LedgerSchema.Leaves} order by leaf_index", leavesConn, leavesTx);
         await using var eventsCmd = new NpgsqlCommand(
-            $"select {LeafContent.EventColumns} from {LedgerSchema.Events} where seq_id >= @from and seq_id <= @to order by seq_id", eventsConn);
+            $"select {LeafContent.EventColumns} from {LedgerSchema.Events} where seq_id >= @from and seq_id <= @to and {LedgerSchema.IsRecord} order by seq_id", eventsConn);
         eventsCmd.Parameters.AddWithValue("from", from ?? 0);
         eventsCmd.Parameters.AddWithValue("to", to ?? long.MaxValue);
         await using var leaves = await leavesCmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);

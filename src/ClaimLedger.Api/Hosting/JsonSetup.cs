@@ -69,6 +69,17 @@ public static class JsonSetup
     }
 
     /// <summary>
+    /// An instant of recorded time from a query string (<c>asOf</c>): read as <see cref="TryParseInstant"/>, in UTC. It is
+    /// compared with the ledger's timestamps, and PostgreSQL's driver takes an instant only in UTC.
+    /// </summary>
+    public static bool TryParseAsOf(string? text, out DateTimeOffset utc)
+    {
+        var parsed = TryParseInstant(text, out utc);
+        utc = utc.ToUniversalTime();
+        return parsed;
+    }
+
+    /// <summary>
     /// The one way times are written: ISO 8601 with the offset, to the microsecond, without trailing zeros
     /// (<c>yyyy-MM-dd'T'HH:mm:ss.FFFFFFzzz</c>).
     /// </summary>

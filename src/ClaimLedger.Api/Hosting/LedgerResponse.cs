@@ -24,16 +24,4 @@ public sealed record LedgerResponse(int Status, string Body, string? Location = 
 public static class ETags
 {
     public static string Format(long version) => $"\"{version}\"";
-
-    /// <summary>Reads <c>If-Match: "N"</c> (or W/"N"). Returns false when the header is present but not a version.</summary>
-    public static bool TryReadIfMatch(HttpRequest request, out long? version)
-    {
-        version = null;
-        var header = request.Headers.IfMatch.ToString().Trim();
-        if (header.Length == 0) return true;
-        if (header.StartsWith("W/")) header = header[2..];
-        var raw = header.Trim('"');
-        if (long.TryParse(raw, System.Globalization.NumberStyles.None, null, out var v) && v > 0) { version = v; return true; }
-        return false;
-    }
 }

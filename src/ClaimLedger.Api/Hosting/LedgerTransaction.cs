@@ -11,28 +11,27 @@ namespace ClaimLedger.Hosting;
 /// (<see cref="Audit.LedgerSequencer"/>).
 /// </summary>
 /// <remarks>
-/// A write queues its own reads and locks on <see cref="Reads"/> so that they travel in that same first round trip:
-/// on a loaded server every round trip costs both processes CPU, not only time.
+/// A write queues its reads and locks on <see cref="Reads"/> so that they travel together in one round trip (the first
+/// also carries the transaction id): on a loaded server every round trip costs both processes CPU, not only time.
 /// </remarks>
 public sealed class LedgerTransaction
 {
-    private readonly IBatchedQuery _opening;
+    private readonly IDocumentSession _session;
+    private IBatchedQuery? _queued;
     private bool _opened;
 
-    private LedgerTransaction(IBatchedQuery opening) => _opening = opening;
+    private LedgerTransaction(IDocumentSession session) => _session = session;
 
-    /// <summary>The first round trip, still open for reads and locks (in order, after the transaction id).</summary>
-    public IBatchedQuery Reads => _opened
-        ? throw new InvalidOperationException("the transaction's first round trip has already been sent")
-        : _opening;
+    /// <summary>The next round trip's reads and locks, sent in order (after the transaction id, in the first).</summary>
+    public IBatchedQuery Reads => _queued ??= _session.CreateBatchQuery();
 
     /// <summary>Begins the transaction; nothing is sent until <see cref="OpenAsync"/>.</summary>
     public static async Task<LedgerTransaction> StartAsync(IDocumentSession session, CancellationToken ct)
     {
         await session.BeginTransactionAsync(ct);
-        var opening = session.CreateBatchQuery();
-        _ = opening.Query<string>("select pg_current_xact_id()::text");
-        return new LedgerTransaction(opening);
+        var transaction = new LedgerTransaction(session);
+        _ = transaction.Reads.Query<string>("select pg_current_xact_id()::text");
+        return transaction;
     }
 
     /// <summary>Begins the transaction and takes its id at once (for writers that read nothing first).</summary>
@@ -53,14 +52,16 @@ public sealed class LedgerTransaction
     {
         if (_opened) throw new InvalidOperationException("the transaction's first round trip has already been sent");
         _opened = true;
+        _queued = null;
         Figures.CommittedPictures.ExpectingAhead(session, pictures);
     }
 
-    /// <summary>Sends the first round trip: the transaction id, then the queued reads and locks. Once.</summary>
+    /// <summary>Sends what is queued on <see cref="Reads"/>: the first time, the transaction id with it.</summary>
     public async Task OpenAsync(CancellationToken ct)
     {
-        if (_opened) return;
+        if (_queued is not { } batch) return;
+        _queued = null;
         _opened = true;
-        await _opening.Execute(ct);
+        await batch.Execute(ct);
     }
 }

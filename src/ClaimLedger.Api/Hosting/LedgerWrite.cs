@@ -1,6 +1,5 @@
 using ClaimLedger.Access;
 using Marten;
-using JasperFx;
 
 namespace ClaimLedger.Hosting;
 
@@ -23,29 +22,27 @@ public static class LedgerWrite
 
         var (key, badKey) = IdempotencyKey.From(http, actor, request);
         if (badKey != null) return badKey;
-        if (key != null && await key.ReplayAsync(session, ct) is { } replay) return replay;
         // A write without an Idempotency-Key may share a transaction with others (Claims.Submitting.SubmissionGroups);
         // it is written alone here when it cannot.
         if (key is null && together != null && await together(request, actor) is { } written) return written;
 
         var transaction = await LedgerTransaction.StartAsync(session, ct);
+        if (key != null)
+        {
+            // Under the key's lock, before anything is decided: a repeat that raced the first answers as the first did.
+            var first = key.GuardAsync(transaction.Reads);
+            await transaction.OpenAsync(ct);
+            if (key.Replay(await first) is { } replay) return replay;
+        }
         var result = await write(request, actor, transaction);
         if (result is not LedgerResponse response) return result; // a refusal: nothing was appended
         // A write that read nothing first still takes its transaction id before its events are numbered.
         await transaction.OpenAsync(ct);
 
         if (key != null) key.Remember(session, response, http.RequestServices.GetRequiredService<TimeProvider>());
-        try
-        {
-            // Not bound to the request: once the commit starts, a client hanging up must not leave it in doubt.
-            await session.SaveChangesAsync(CancellationToken.None);
-        }
-        catch (DocumentAlreadyExistsException) when (key != null)
-        {
-            // The same key raced us and committed first: answer as it did.
-            await using var fresh = session.DocumentStore.QuerySession();
-            return await key.ReplayAsync(fresh, CancellationToken.None) ?? throw new InvalidOperationException("idempotency record vanished");
-        }
+        // Not bound to the request: once the commit starts, a client hanging up must not leave it in doubt. A repeat of the
+        // key cannot commit beside it: it waits on the key's lock, and the record is an Insert.
+        await session.SaveChangesAsync(CancellationToken.None);
         return response;
     }
 }

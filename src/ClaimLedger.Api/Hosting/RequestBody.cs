@@ -27,5 +27,11 @@ public static class RequestBody
         {
             return (null, Problems.Result(400, JsonSetup.Describe(e), JsonSetup.FieldOf(e)));
         }
+        catch (IOException e) when (!http.RequestAborted.IsCancellationRequested)
+        {
+            // Kestrel reports some malformed framing as an IOException rather than a bad request (a chunk size that
+            // overflows: "Bad chunk size data"). Only the request's body is read here, so the request is at fault.
+            return (null, Problems.Result(400, $"the body could not be read: {e.Message}", "body"));
+        }
     }
 }

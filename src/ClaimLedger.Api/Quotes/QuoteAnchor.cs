@@ -67,14 +67,40 @@ public static class QuoteAnchoring
                 pendingSpace = false;
             }
             // A text element is normalised on its own: NFC composes within a grapheme, never across one.
-            var normalised = SafeNormalize(element);
-            foreach (var c in normalised)
+            foreach (var piece in StreamSafe(element))
+            foreach (var c in SafeNormalize(piece))
             {
                 sb.Append(FoldChar(c));
                 origins.Add((start, end));
             }
         }
         return (sb.ToString(), origins);
+    }
+
+    /// <summary>At most this many UTF-16 units of one text element are normalised together.</summary>
+    private const int LongestRun = 30;
+
+    /// <summary>
+    /// A text element cut into runs of at most <see cref="LongestRun"/> units, as Unicode's Stream-Safe Text Format
+    /// (UAX #15) bounds runs of combining marks. NFC reorders a run of marks by insertion, which is quadratic in the
+    /// run's length: one grapheme of a million marks took an hour to normalise, under a write's locks. Real text never
+    /// has a run this long; for the runs that do, text and quote are cut alike, so anchoring stays consistent.
+    /// </summary>
+    private static IEnumerable<string> StreamSafe(string element)
+    {
+        if (element.Length <= LongestRun)
+        {
+            yield return element;
+            yield break;
+        }
+        for (var at = 0; at < element.Length;)
+        {
+            var length = Math.Min(LongestRun, element.Length - at);
+            // Never cut a surrogate pair in two.
+            if (at + length < element.Length && char.IsHighSurrogate(element[at + length - 1])) length--;
+            yield return element.Substring(at, length);
+            at += length;
+        }
     }
 
     private static string SafeNormalize(string element)

@@ -31,7 +31,7 @@ public static class LedgerAccess
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
-            var events = await api.ScalarAsync("select count(*) from claimledger.mt_events");
+            var events = await api.ScalarAsync($"select count(*) from claimledger.mt_events where {LedgerSchema.IsRecord}");
             var leaves = await api.ScalarAsync("select count(*) from claimledger.ledger_leaves");
             var checkpointed = await api.ScalarAsync("select coalesce(max(tree_size), 0) from claimledger.ledger_checkpoints");
             if (events > 0 && leaves == events && checkpointed == events) return;

@@ -27,16 +27,38 @@ public class ConcurrencyTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         current.Status.ShouldBe(200);
     }
 
+    /// <summary>RFC 9110 §13.1.1 on a claim at version 1: a list matches when one strong tag does; weak tags never match.</summary>
     [Theory]
-    [InlineData("3x")]
-    [InlineData("\"-1\"")]
-    [InlineData("*")]
-    public async Task A_malformed_If_Match_is_400(string value)
+    [InlineData("*", 200)]
+    [InlineData("\"1\"", 200)]
+    [InlineData("\"1\", \"2\"", 200)]
+    [InlineData("\"2\",\"1\"", 200)]
+    [InlineData(" , \"1\" ,", 200)]
+    [InlineData("\"5\", \"6\"", 412)]
+    [InlineData("W/\"1\"", 412)]
+    [InlineData("\"0\"", 412)]
+    [InlineData("\"-1\"", 412)]
+    [InlineData("\"abc\"", 412)]
+    [InlineData("\"01\"", 412)]
+    [InlineData("\"999\"", 412)]
+    [InlineData("1", 400)]
+    [InlineData("\"\"1\"\"", 400)]
+    [InlineData("\"1", 400)]
+    [InlineData("3x", 400)]
+    [InlineData("*, \"1\"", 400)]
+    [InlineData("\"1\" \"2\"", 400)]
+    public async Task If_Match_follows_RFC_9110(string ifMatch, int status)
     {
-        var claim = await Api.Claim();
-        var r = await Api.Post($"/api/claims/{claim}/retraction", new { reason = "r" }, headers: new Dictionary<string, string> { ["If-Match"] = value });
-        r.Status.ShouldBe(400);
+        var source = await Api.Source();
+        var claim = await Api.Claim(source);
+        var r = await Api.Post($"/api/claims/{claim}/evidence", new { sourceId = source, stance = "supports", note = "n" },
+            headers: new Dictionary<string, string> { ["If-Match"] = ifMatch });
+        r.Status.ShouldBe(status, r.Body);
+        var events = (await Api.Get($"/api/claims/{claim}/events")).Json.GetArrayLength();
+        events.ShouldBe(status == 200 ? 2 : 1);
+        if (status == 200) return;
         r.ProblemField.ShouldBe("If-Match");
+        if (status == 412) r.Json.GetProperty("currentVersion").GetInt64().ShouldBe(1);
     }
 
     [Fact]

@@ -102,4 +102,63 @@ public class IdempotencyTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         repeat.Status.ShouldBe(201);
         repeat.Body.ShouldBe(first.Body);
     }
+
+    [Fact]
+    public async Task The_same_key_answers_the_first_response_however_the_route_is_spelled()
+    {
+        var key = Key(Guid.NewGuid().ToString());
+        var title = $"Deaths {Guid.NewGuid():N}";
+        var body = new { title, metric = "deaths", unit = "people" };
+        var responses = new List<ApiResponse>();
+        foreach (var path in new[] { "/api/figures", "/API/FIGURES", "/api/Figures", "/api/figures/" })
+            responses.Add(await Api.Post(path, body, headers: key));
+        responses.ShouldAllBe(r => r.Status == 201);
+        responses.Select(r => r.Body).Distinct().Count().ShouldBe(1);
+        await using var session = Api.Store.QuerySession();
+        (await session.QueryAsync<long>("select count(*) from claimledger.mt_events where data->>'title' = ?", title)).Single().ShouldBe(1);
+
+        var source = await Api.Source();
+        var claim = await Api.Claim(source);
+        var evidenceKey = Key(Guid.NewGuid().ToString());
+        var evidence = new { sourceId = source, stance = "supports", note = "n" };
+        var answers = new List<ApiResponse>();
+        foreach (var id in new[] { claim.ToString(), claim.ToString().ToUpperInvariant(), claim.ToString("B"), claim.ToString("N") })
+            answers.Add(await Api.Post($"/api/claims/{id}/evidence", evidence, headers: evidenceKey));
+        answers.ShouldAllBe(r => r.Status == 200);
+        answers.Select(r => r.Body).Distinct().Count().ShouldBe(1);
+        (await Api.Get($"/api/claims/{claim}/events")).Json.GetArrayLength().ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_key_repeated_on_another_route_is_422()
+    {
+        var key = Key(Guid.NewGuid().ToString());
+        var source = await Api.Source();
+        var claim = await Api.Claim(source);
+        var other = await Api.Claim(source);
+        var body = new { sourceId = source, stance = "supports", note = "n" };
+        (await Api.Post($"/api/claims/{claim}/evidence", body, headers: key)).Status.ShouldBe(200);
+        var elsewhere = await Api.Post($"/api/claims/{other}/evidence", body, headers: key);
+        elsewhere.Status.ShouldBe(422);
+        elsewhere.ProblemField.ShouldBe("Idempotency-Key");
+        var otherRoute = await Api.Post($"/api/claims/{claim}/disputes", new { reason = "r" }, headers: key);
+        otherRoute.Status.ShouldBe(422);
+        (await Api.Get($"/api/claims/{other}/events")).Json.GetArrayLength().ShouldBe(1);
+    }
+
+    /// <summary>
+    /// Racing repeats of one key wait for the first and answer as it did, even where the first's write makes a second
+    /// impossible (a claim holds one open dispute at a time).
+    /// </summary>
+    [Fact]
+    public async Task Racing_repeats_of_a_dispute_all_get_the_first_response()
+    {
+        var claim = await Api.Claim();
+        var key = Key(Guid.NewGuid().ToString());
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ =>
+            Api.Post($"/api/claims/{claim}/disputes", new { reason = "the count is unsourced" }, LedgerApi.OtherChecker, headers: key)));
+        responses.ShouldAllBe(r => r.Status == 201, string.Join("\n", responses.Select(r => r.ToString())));
+        responses.Select(r => r.Body).Distinct().Count().ShouldBe(1);
+        (await Api.Get($"/api/claims/{claim}/events")).Json.GetArrayLength().ShouldBe(2);
+    }
 }

@@ -18,7 +18,8 @@ public class KnownReferencesTests(ApiFixture fixture) : IClassFixture<ApiFixture
         await using (var session = Api.Store.QuerySession())
         {
             var reads = session.CreateBatchQuery();
-            var (sourceRead, figureRead) = (references.SourceAsync(reads, source), references.FigureExistsAsync(reads, figure));
+            var sourceRead = references.SourceAsync(session, source, CancellationToken.None);
+            var figureRead = references.FigureExistsAsync(reads, figure);
             await reads.Execute();
             (await sourceRead)!.Id.ShouldBe(source);
             (await figureRead).ShouldBeTrue();
@@ -27,7 +28,8 @@ public class KnownReferencesTests(ApiFixture fixture) : IClassFixture<ApiFixture
         await using (var session = Api.Store.QuerySession())
         {
             var never = session.CreateBatchQuery(); // never executed: only memory can answer
-            var sourceRead = references.SourceAsync(never, source);
+            await session.DisposeAsync(); // nor can the session
+            var sourceRead = references.SourceAsync(session, source, CancellationToken.None);
             var figureRead = references.FigureExistsAsync(never, figure);
             sourceRead.IsCompletedSuccessfully.ShouldBeTrue();
             figureRead.IsCompletedSuccessfully.ShouldBeTrue();

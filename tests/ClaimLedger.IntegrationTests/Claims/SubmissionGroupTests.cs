@@ -24,7 +24,7 @@ public class SubmissionGroupTests
 
         Task<ApiResponse>[] good;
         Task<ApiResponse> badQuote, unknownFigure, noFigure;
-        await using (await HoldAsync(api, figure))
+        await using (await api.HoldFigureAsync(figure))
         {
             good = Enumerable.Range(0, 8).Select(i => api.Post("/api/claims", new
             {
@@ -73,7 +73,7 @@ public class SubmissionGroupTests
         var figure = await api.Figure();
         var writers = new[] { LedgerApi.Checker, LedgerApi.OtherChecker, LedgerApi.Reviewer };
         Task<ApiResponse>[] posts;
-        await using (await HoldAsync(api, figure))
+        await using (await api.HoldFigureAsync(figure))
         {
             posts = Enumerable.Range(0, 12).Select(i => api.Post("/api/claims", new
             {
@@ -115,7 +115,7 @@ public class SubmissionGroupTests
         var first = new List<Task<ApiResponse>>();
         var later = new List<Task<ApiResponse>>();
         Task<ApiResponse> poisoned;
-        await using (await HoldAsync(api, figure))
+        await using (await api.HoldFigureAsync(figure))
         {
             // The first arrivals occupy the writers at the lock; the poisoned one then waits in a group with others.
             first.AddRange(Enumerable.Range(0, 3).Select(i => api.Post("/api/claims", Body($"early {i}"))));
@@ -148,7 +148,7 @@ public class SubmissionGroupTests
         var figure = await api.Figure();
         using var sizes = new GroupSizes(api);
         Task<ApiResponse>[] posts;
-        await using (await HoldAsync(api, figure))
+        await using (await api.HoldFigureAsync(figure))
         {
             posts = Enumerable.Range(0, 6).Select(i => api.Post("/api/claims", new
             {
@@ -163,18 +163,6 @@ public class SubmissionGroupTests
     }
 
     /// <summary>Holds the figure's lock on a connection of its own until disposed.</summary>
-    private static async Task<IAsyncDisposable> HoldAsync(LedgerApi api, Guid figure)
-    {
-        // Not pooled: a pooled connection keeps its session's locks when it is given back.
-        var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(api.ConnectionString) { Pooling = false }.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand("select pg_advisory_lock($1, $2)", conn);
-        cmd.Parameters.AddWithValue(FigureLock.LockSpace);
-        cmd.Parameters.AddWithValue(FigureLock.Key(figure));
-        await cmd.ExecuteNonQueryAsync();
-        return conn; // closing the connection releases the lock
-    }
-
     /// <summary>The sizes of the groups written while it listens.</summary>
     private sealed class GroupSizes : IDisposable
     {

@@ -30,7 +30,7 @@ public static class EventExport
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var cmd = new NpgsqlCommand(
             $"select e.seq_id, l.leaf_index, l.leaf_hash, e.stream_id, e.version, e.type, e.data::text, coalesce(e.user_name, ''), e.timestamp " +
-            $"from {LedgerSchema.Events} e left join {LedgerSchema.Leaves} l on l.seq_id = e.seq_id where e.seq_id >= @from order by e.seq_id", conn);
+            $"from {LedgerSchema.Events} e left join {LedgerSchema.Leaves} l on l.seq_id = e.seq_id where e.seq_id >= @from and e.{LedgerSchema.IsRecord} order by e.seq_id", conn);
         cmd.Parameters.AddWithValue("from", start);
         await using var reader = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
 

@@ -24,7 +24,7 @@ public static class AttachEvidenceEndpoint
     [JsonBody(typeof(AttachEvidenceRequest))]
     [ProducesResponseType<ClaimChanged>(200)]
     public static Task<IResult> Post(Guid id, IDocumentSession session, HttpContext http) =>
-        ClaimWrite.RunAsync<AttachEvidenceRequest>(http, session, id, async (body, _, _) =>
+        ClaimWrite.RunAsync<AttachEvidenceRequest>(http, session, id, async (body, _) =>
         {
             var errors = new FieldErrors();
             var sourceId = errors.Required(body.SourceId, "sourceId");

@@ -28,7 +28,7 @@ public static class CorrectClaimEndpoint
     [JsonBody(typeof(CorrectClaimRequest))]
     [ProducesResponseType<ClaimChanged>(200)]
     public static Task<IResult> Post(Guid id, IDocumentSession session, HttpContext http) =>
-        ClaimWrite.RunAsync<CorrectClaimRequest>(http, session, id, async (body, claim, _) =>
+        ClaimWrite.RunAsync<CorrectClaimRequest>(http, session, id, async (body, _) =>
         {
             var errors = new FieldErrors();
             var reason = errors.Text(body.Reason, "reason", 5000);
@@ -38,24 +38,25 @@ public static class CorrectClaimEndpoint
             if (body is { Value: null, Quote: null, AttributedTo: null, ValidFrom: null, ValidTo: null })
                 errors.Add("body", "a correction changes at least one of value, quote, attributedTo, validFrom, validTo");
             if (errors.Any) return Intent.Refuse(errors.ToResult());
+            if (ClaimInput.Inconsistent(value, body.ValidFrom, body.ValidTo) is { } inconsistent) return Intent.Refuse(inconsistent);
 
-            var corrected = claim.Content with
+            Quotes.QuoteAnchor? anchor = null;
+            if (quote != null)
+            {
+                if (await ClaimWrite.SourceOfClaimAsync(session, id, http.RequestAborted) is not { } source)
+                    return Intent.Refuse(Problems.NotFound("claim", id));
+                anchor = ClaimInput.Anchor(source, quote, "quote", out var notFound);
+                if (notFound != null) return Intent.Refuse(notFound);
+            }
+            // The rules check the corrected period as a whole (validFrom after validTo is refused there).
+            return Intent.Of(claim => new CorrectClaim(claim.Content with
             {
                 Value = value ?? claim.Value,
                 AttributedTo = attributedTo?.Trim() ?? claim.AttributedTo,
                 ValidFrom = body.ValidFrom ?? claim.ValidFrom,
                 ValidTo = body.ValidTo ?? claim.ValidTo,
-            };
-            if (ClaimInput.Inconsistent(value, corrected.ValidFrom, corrected.ValidTo) is { } inconsistent)
-                return Intent.Refuse(inconsistent);
-            if (quote != null)
-            {
-                var source = await session.LoadAsync<Source>(claim.SourceId, http.RequestAborted)
-                             ?? throw new InvalidOperationException($"the claim's source {claim.SourceId} is missing");
-                var anchor = ClaimInput.Anchor(source, quote, "quote", out var notFound);
-                if (notFound != null) return Intent.Refuse(notFound);
-                corrected = corrected with { Quote = quote, Anchor = anchor };
-            }
-            return new CorrectClaim(corrected, reason);
+                Quote = quote ?? claim.Quote,
+                Anchor = quote != null ? anchor : claim.Anchor,
+            }, reason));
         });
 }

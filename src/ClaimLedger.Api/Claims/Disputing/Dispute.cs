@@ -24,7 +24,7 @@ public static class OpenDisputeEndpoint
     [JsonBody(typeof(OpenDisputeRequest))]
     [ProducesResponseType<DisputeOpenedResponse>(201)]
     public static Task<IResult> Post(Guid id, IDocumentSession session, HttpContext http) =>
-        ClaimWrite.RunAsync<OpenDisputeRequest>(http, session, id, async (body, _, _) =>
+        ClaimWrite.RunAsync<OpenDisputeRequest>(http, session, id, async (body, _) =>
             {
                 var errors = new FieldErrors();
                 var reason = errors.Text(body.Reason, "reason", 5000);

@@ -33,7 +33,7 @@ public static class GetClaimEndpoint
         }
         else if (asOf != null)
         {
-            if (!JsonSetup.TryParseInstant(asOf, out var at))
+            if (!JsonSetup.TryParseAsOf(asOf, out var at))
                 return Problems.Result(400, "must be an ISO 8601 time with an offset, such as 2024-11-29T10:00:00Z", "asOf");
             var latest = await session.LoadAsync<Claim>(id, ct);
             var v = latest is null ? null : await TimeTravel.ClaimHistory.VersionAtAsync(session, id, at, ct);

@@ -21,7 +21,7 @@ public static class RecordVerdictEndpoint
     [JsonBody(typeof(RecordVerdictRequest))]
     [ProducesResponseType<ClaimChanged>(200)]
     public static Task<IResult> Post(Guid id, IDocumentSession session, HttpContext http) =>
-        ClaimWrite.RunAsync<RecordVerdictRequest>(http, session, id, (body, _, _) =>
+        ClaimWrite.RunAsync<RecordVerdictRequest>(http, session, id, (body, _) =>
         {
             var errors = new FieldErrors();
             var verdict = errors.Required(body.Verdict, "verdict");

@@ -22,7 +22,7 @@ public static class ResolveDisputeEndpoint
     [JsonBody(typeof(ResolveDisputeRequest))]
     [ProducesResponseType<ClaimChanged>(200)]
     public static Task<IResult> Post(Guid id, Guid disputeId, IDocumentSession session, HttpContext http) =>
-        ClaimWrite.RunAsync<ResolveDisputeRequest>(http, session, id, (body, _, _) =>
+        ClaimWrite.RunAsync<ResolveDisputeRequest>(http, session, id, (body, _) =>
         {
             var errors = new FieldErrors();
             var outcome = errors.Required(body.Outcome, "outcome");

@@ -21,7 +21,7 @@ public static class RetractClaimEndpoint
     [JsonBody(typeof(RetractClaimRequest))]
     [ProducesResponseType<ClaimChanged>(200)]
     public static Task<IResult> Post(Guid id, IDocumentSession session, HttpContext http) =>
-        ClaimWrite.RunAsync<RetractClaimRequest>(http, session, id, (body, _, _) =>
+        ClaimWrite.RunAsync<RetractClaimRequest>(http, session, id, (body, _) =>
         {
             var errors = new FieldErrors();
             var reason = errors.Text(body.Reason, "reason", 5000);

@@ -1,5 +1,6 @@
 using ClaimLedger.Figures;
 using ClaimLedger.Sources;
+using Marten;
 using Marten.Services.BatchQuerying;
 using Microsoft.Extensions.Caching.Memory;
 
@@ -16,9 +17,9 @@ public sealed class KnownReferences : IDisposable
 {
     private readonly MemoryCache _found = new(new MemoryCacheOptions { SizeLimit = 32 * 1024 * 1024 });
 
-    /// <summary>The source, from memory or queued on the transaction's first round trip.</summary>
-    public Task<Source?> SourceAsync(IBatchedQuery reads, Guid id) =>
-        _found.TryGetValue(("source", id), out Source? known) ? Task.FromResult<Source?>(known) : RememberAsync(reads.Load<Source>(id));
+    /// <summary>The source, from memory or read (outside any write's transaction: a source never changes).</summary>
+    public Task<Source?> SourceAsync(IQuerySession session, Guid id, CancellationToken ct) =>
+        _found.TryGetValue(("source", id), out Source? known) ? Task.FromResult<Source?>(known) : RememberAsync(session.LoadAsync<Source>(id, ct));
 
     /// <summary>Whether the figure is defined, from memory or queued on the transaction's first round trip.</summary>
     public Task<bool> FigureExistsAsync(IBatchedQuery reads, Guid id) =>

@@ -13,7 +13,8 @@ namespace ClaimLedger.Claims.Submitting;
 /// Group commit for claim submissions: submissions that arrive while a transaction is in flight are written together in
 /// the next one, and each is answered only once that transaction has committed. A group sends its events and the commit;
 /// its figure locks and the check of the pictures this node remembers go ahead of the events (<see cref="CommittedPictures"/>),
-/// and only what is not known yet (a source, a figure, a picture another node wrote) costs a round trip of reads first.
+/// and only what is not known yet (a figure, a picture another node wrote) costs a round trip of reads first. Each
+/// submission's source is read and its quote anchored by its own request, before it joins a group.
 /// Under load this divides the fixed cost of a transaction — round trips, the transaction id, the commit's WAL flush, the
 /// connection's reset — among the submissions; a lone submission waits for nothing (docs/benchmarks.md).
 /// </summary>
@@ -64,11 +65,14 @@ public sealed class SubmissionGroups : BackgroundService
     /// Checks the submission's fields and writes it with the others waiting; null when it is to be written alone (one
     /// that supersedes an older claim locks that claim first, so it is checked and written alone).
     /// </summary>
-    public async Task<IResult?> WriteAsync(SubmitClaim body, Actor actor, CancellationToken ct)
+    public async Task<IResult?> WriteAsync(SubmitClaim body, Actor actor, IQuerySession session, CancellationToken ct)
     {
         if (body.Supersedes != null) return null;
         if (Submission.Check(body, out var submission) is { } invalid) return invalid;
-        var pending = new Pending(submission, actor, ct);
+        // Its quote is anchored here, by its own request: a group holds its figures' locks only while it writes.
+        var (anchor, unanchored) = await submission.AnchorAsync(_references, session, ct);
+        if (unanchored != null) return unanchored;
+        var pending = new Pending(submission, anchor, actor, ct);
         if (!_pending.Writer.TryWrite(pending)) return null;
         return await pending.Answer.Task;
     }
@@ -123,10 +127,9 @@ public sealed class SubmissionGroups : BackgroundService
             session.LastModifiedBy = actor;
             var transaction = await LedgerTransaction.StartAsync(session, CancellationToken.None);
             var reads = transaction.Reads;
-            var sources = group.Select(p => p.Submission.SourceId).Distinct().ToDictionary(id => id, id => _references.SourceAsync(reads, id));
             var figures = figureIds.ToDictionary(id => id, id => _references.FigureExistsAsync(reads, id));
             // Answered from what this node knows, nothing queued to read.
-            var allKnown = sources.Values.All(s => s.IsCompletedSuccessfully) && figures.Values.All(f => f.IsCompletedSuccessfully);
+            var allKnown = figures.Values.All(f => f.IsCompletedSuccessfully);
             // With everything it refers to known and its pictures remembered, the group reads nothing: its locks and the
             // check of its pictures travel with its events and its commit, in one round trip (CommittedPictures).
             if (trustPictures && allKnown && writing.Pictures is { } pictures)
@@ -143,13 +146,13 @@ public sealed class SubmissionGroups : BackgroundService
             {
                 var submission = pending.Submission;
                 var figureFound = submission.FigureId is not { } figureId || await figures[figureId];
-                if (submission.Refusal(await sources[submission.SourceId], figureFound, out var anchor) is { } refusal)
+                if (submission.Refusal(figureFound) is { } refusal)
                 {
                     answers.Add((pending, refusal));
                     continue;
                 }
                 var claimId = Guid.CreateVersion7();
-                session.Events.StartStream<Claim>(claimId, submission.Submitted(claimId, anchor));
+                session.Events.StartStream<Claim>(claimId, submission.Submitted(claimId, pending.Anchor));
                 answers.Add((pending, Submission.Written(claimId)));
                 appended++;
             }
@@ -190,7 +193,7 @@ public sealed class SubmissionGroups : BackgroundService
         return false;
     }
 
-    private sealed record Pending(Submission Submission, Actor Actor, CancellationToken Aborted)
+    private sealed record Pending(Submission Submission, Quotes.QuoteAnchor? Anchor, Actor Actor, CancellationToken Aborted)
     {
         public TaskCompletionSource<IResult?> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

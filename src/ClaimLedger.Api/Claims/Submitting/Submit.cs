@@ -56,15 +56,21 @@ public sealed record Submission(Guid SourceId, string Quote, string AttributedTo
         return null;
     }
 
-    /// <summary>The checks of what it refers to, read in the write's transaction: the source, the figure, the quote in the source's text.</summary>
-    public IResult? Refusal(Source? source, bool figureFound, out QuoteAnchor? anchor)
+    /// <summary>
+    /// Its source, and its quote anchored in the source's text: checked before the write's transaction and its locks (a
+    /// source never changes, and anchoring a quote in a long text takes time no writer of the figure should wait on).
+    /// </summary>
+    public async Task<(QuoteAnchor? Anchor, IResult? Refusal)> AnchorAsync(KnownReferences references, IQuerySession session, CancellationToken ct)
     {
-        anchor = null;
-        if (source is null) return Problems.Result(422, $"no source has the id {SourceId}", "sourceId");
-        if (FigureId is { } figureId && !figureFound) return Problems.Result(422, $"no figure has the id {figureId}", "figureId");
-        anchor = ClaimInput.Anchor(source, Quote, "quote", out var notFound);
-        return notFound;
+        if (await references.SourceAsync(session, SourceId, ct) is not { } source)
+            return (null, Problems.Result(422, $"no source has the id {SourceId}", "sourceId"));
+        var anchor = ClaimInput.Anchor(source, Quote, "quote", out var notFound);
+        return (anchor, notFound);
     }
+
+    /// <summary>The check of the figure it measures, read in the write's transaction.</summary>
+    public IResult? Refusal(bool figureFound) =>
+        FigureId is { } figureId && !figureFound ? Problems.Result(422, $"no figure has the id {figureId}", "figureId") : null;
 
     public ClaimSubmitted Submitted(Guid claimId, QuoteAnchor? anchor) =>
         new(claimId, SourceId, Quote, anchor, AttributedTo, FigureId, Value, ValidFrom, ValidTo, Supersedes);
@@ -88,17 +94,19 @@ public static class SubmitClaimEndpoint
             var ct = http.RequestAborted;
             if (Submission.Check(body, out var submission) is { } invalid) return invalid;
 
-            // One round trip for the references and the locks: the transaction id, the source, the figure, then either
-            // the older claim this one supersedes (locked like any other write to it, so two newer counts cannot both
-            // supersede it; its figure is locked next) or the figure itself.
+            var (anchor, unanchored) = await submission.AnchorAsync(references, session, ct);
+            if (unanchored != null) return unanchored;
+
+            // One round trip for the figure and the locks: the transaction id, the figure, then either the older claim
+            // this one supersedes (locked like any other write to it, so two newer counts cannot both supersede it; its
+            // figure is locked next) or the figure itself.
             var reads = transaction.Reads;
-            var sourceLookup = references.SourceAsync(reads, submission.SourceId);
             var figureLookup = submission.FigureId is { } wanted ? references.FigureExistsAsync(reads, wanted) : Task.FromResult(true);
             var olderLookup = submission.Supersedes is { } supersedes ? reads.Events.FetchForExclusiveWriting<Claim>(supersedes) : null;
             if (submission.FigureId is { } figureToLock && olderLookup is null) Figures.FigureLock.Acquire(reads, session, figureToLock);
             await transaction.OpenAsync(ct);
 
-            if (submission.Refusal(await sourceLookup, await figureLookup, out var anchor) is { } refusal) return refusal;
+            if (submission.Refusal(await figureLookup) is { } refusal) return refusal;
             var claimId = Guid.CreateVersion7();
             var submitted = submission.Submitted(claimId, anchor);
 
@@ -114,7 +122,7 @@ public static class SubmitClaimEndpoint
 
             session.Events.StartStream<Claim>(claimId, submitted);
             return Submission.Written(claimId);
-        }, together: (body, actor) => groups.WriteAsync(body, actor, http.RequestAborted));
+        }, together: (body, actor) => groups.WriteAsync(body, actor, session, http.RequestAborted));
 }
 
 /// <summary>Checks shared by the claim routes: values, validity periods, quotes anchored in their source.</summary>

@@ -31,7 +31,7 @@ public static class GetFigureEndpoint
         CancellationToken ct)
     {
         DateTimeOffset at = default;
-        if (asOf != null && !JsonSetup.TryParseInstant(asOf, out at))
+        if (asOf != null && !JsonSetup.TryParseAsOf(asOf, out at))
             return Problems.Result(400, "must be an ISO 8601 time with an offset, such as 2024-11-29T10:00:00Z", "asOf");
         var picture = await session.LoadAsync<FigurePicture>(id, ct);
         if (picture is null) return Problems.NotFound("figure", id);
