@@ -9,6 +9,21 @@ var builder = WebApplication.CreateBuilder([.. args, "--hostBuilder:reloadConfig
 builder.AddClaimLedger();
 var app = builder.Build();
 app.UseClaimLedger();
+// Running the server is ASP.NET's own run (its arguments, such as --urls, are read by the builder); any other command goes
+// through the JasperFx command line (users, projections, codegen, verify, …), which lists what it finds as it starts.
+if (args.Length == 0 || args[0].StartsWith('-'))
+{
+    try
+    {
+        await app.RunAsync();
+        return 0;
+    }
+    catch (StartRefused refused)
+    {
+        await Console.Error.WriteLineAsync(refused.Message);
+        return 1;
+    }
+}
 return await app.RunJasperFxCommands(args);
 
 /// <summary>The entry point, visible to the integration tests' host.</summary>

@@ -21,25 +21,31 @@ public sealed class ApiProcess : IAsyncDisposable
         Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
     }
 
-    public static async Task<ApiProcess> StartAsync(string connectionString, string signingKeyPem, string apiKey, IDictionary<string, string>? settings = null)
+    /// <summary>What the process wrote to its standard output and error, line by line, as it goes.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Output { get; } = new();
+
+    /// <param name="arguments">Command-line arguments of the API (an address given as <c>--urls</c> replaces the chosen port's).</param>
+    public static async Task<ApiProcess> StartAsync(string connectionString, string signingKeyPem, string apiKey, IDictionary<string, string>? settings = null,
+        IReadOnlyList<string>? arguments = null, int? port = null)
     {
-        var port = ClaimLedger.Hosting.LocalPostgres.FreePort();
+        var listenPort = port ?? ClaimLedger.Hosting.LocalPostgres.FreePort();
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ClaimLedger.Api.dll"));
+        foreach (var argument in arguments ?? []) psi.ArgumentList.Add(argument);
         psi.Environment["ConnectionStrings__ClaimLedger"] = connectionString;
         psi.Environment["ClaimLedger__Signing__PrivateKeyPem"] = signingKeyPem;
         psi.Environment["ClaimLedger__Ledger__CheckpointMilliseconds"] = "500";
         psi.Environment["ClaimLedger__RateLimit__PerSecond"] = "1000000";
         psi.Environment["ClaimLedger__RateLimit__Burst"] = "1000000";
-        psi.Environment["Urls"] = $"http://127.0.0.1:{port}";
+        if (arguments?.Contains("--urls") != true) psi.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{listenPort}";
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (k, v) in settings ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         var process = Process.Start(psi)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var api = new ApiProcess(process, listenPort, apiKey);
+        process.OutputDataReceived += (_, line) => { if (line.Data != null) api.Output.Enqueue(line.Data); };
+        process.ErrorDataReceived += (_, line) => { if (line.Data != null) api.Output.Enqueue(line.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var api = new ApiProcess(process, port, apiKey);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {

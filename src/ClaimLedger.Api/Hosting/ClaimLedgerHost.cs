@@ -24,6 +24,8 @@ public static class ClaimLedgerHost
     public static WebApplicationBuilder AddClaimLedger(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        if (!NodeStart.AddressConfigured(builder.Configuration)) builder.WebHost.UseUrls(NodeStart.DefaultUrl);
+        QuietStart(builder.Logging);
         // A request runs on the pool thread that read it from its socket instead of being handed to another: one context
         // switch fewer per request, where switching threads took a quarter of the API's CPU on 2 cores (docs/benchmarks.md).
         // The code behind every endpoint is asynchronous. The runtime's own inline socket completions stay off: with them,
@@ -33,6 +35,8 @@ public static class ClaimLedgerHost
         services.AddSingleton(TimeProvider.System);
         services.AddMemoryCache();
         services.AddSingleton(sp => LedgerDatabase.Resolve(sp.GetRequiredService<IConfiguration>()));
+        // First of the hosted services: a node that must not run stops before anything else starts.
+        services.AddHostedService<NodeStart>();
 
         services.ConfigureSystemTextJsonForWolverineOrMinimalApi(o => JsonSetup.Configure(o.SerializerOptions));
         services.AddProblemDetails();
@@ -106,8 +110,21 @@ public static class ClaimLedgerHost
         services.AddSingleton<Claims.Submitting.SubmissionGroups>();
         services.AddHostedService(sp => sp.GetRequiredService<Claims.Submitting.SubmissionGroups>());
         services.AddHealthChecks().AddCheck<PostgresReadiness>("postgres", tags: ["ready"]);
+        services.AddClaimLedgerTelemetry(builder.Configuration);
         services.AddHostedService<DemoData>();
         return builder;
+    }
+
+    /// <summary>
+    /// The start says where the node listens, which database, and what it runs (Marten's daemon says which projection it
+    /// takes, Wolverine's agents whether it leads). ClaimLedger uses Wolverine for HTTP and node agents and has no message
+    /// handlers by design, so Wolverine's warning that it found none would mislead.
+    /// </summary>
+    private static void QuietStart(ILoggingBuilder logging)
+    {
+        logging.AddFilter("Wolverine.Configuration.HandlerDiscovery", LogLevel.Error);
+        logging.AddFilter("Marten.Events.Daemon.ProjectionDaemon", LogLevel.Information);
+        logging.AddFilter("Wolverine.Runtime.Agents.NodeAgentController", LogLevel.Information);
     }
 
     /// <summary>The ledger's Marten configuration: the API, the commands and the benchmarks all use this one.</summary>
