@@ -34,7 +34,9 @@ public sealed class ApiKeyAuthentication(
         {
             entry.AbsoluteExpirationRelativeToNow = KeyCacheLifetime;
             await using var session = store.QuerySession();
-            return await session.LoadAsync<ApiKey>(hash, Context.RequestAborted);
+            // Not bound to the request: the answer serves every request with this key for a while, and a client hanging up
+            // would cancel the statement in flight, a refusal that can leave it half prepared (HalfPreparedStatements).
+            return await session.LoadAsync<ApiKey>(hash, CancellationToken.None);
         });
         if (found is null) return AuthenticateResult.Fail("the API key is not valid");
 

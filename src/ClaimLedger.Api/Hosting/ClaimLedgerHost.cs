@@ -46,9 +46,12 @@ public static class ClaimLedgerHost
         services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<LedgerDatabase>().ConnectionString));
         services.AddSingleton<CommitSignal>();
         services.AddSingleton<CommittedPictures>();
+        services.AddSingleton<HalfPreparedStatements>();
         services.AddMarten(sp =>
             {
                 var opts = LedgerStore(sp.GetRequiredService<LedgerDatabase>().ConnectionString);
+                // A statement PostgreSQL refuses must not leave a connection out of step with the server (Npgsql's bug).
+                opts.Logger(sp.GetRequiredService<HalfPreparedStatements>());
                 // The daemon follows this node's commits as they pause, not only on its polling interval.
                 var commits = sp.GetRequiredService<CommitSignal>();
                 opts.Listeners.Add(commits);
@@ -161,6 +164,8 @@ public static class ClaimLedgerHost
     public static WebApplication UseClaimLedger(this WebApplication app)
     {
         app.UseExceptionHandler();
+        // Inside the exception handler, which answers (and so swallows) what escapes a request.
+        app.Use(app.Services.GetRequiredService<HalfPreparedStatements>().WatchAsync);
         app.UseStatusCodePages(async ctx =>
         {
             var http = ctx.HttpContext;

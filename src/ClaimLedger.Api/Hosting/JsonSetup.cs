@@ -23,14 +23,39 @@ public static class JsonSetup
         o.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
     }
 
-    public static readonly JsonSerializerOptions Options = Build();
+    public static readonly JsonSerializerOptions Options = Build(storableStrings: false);
 
-    private static JsonSerializerOptions Build()
+    /// <summary>
+    /// Request bodies: <see cref="Options"/>, and a string holding U+0000 is refused, naming its JSON path. PostgreSQL
+    /// stores no U+0000: jsonb refuses the escape <c>\u0000</c> that any JSON writer makes of it (as text refuses the NUL
+    /// byte), so the write would fail. The six characters of an escaped backslash followed by u0000 (<c>"\\u0000"</c>
+    /// in JSON) are ordinary text and pass.
+    /// </summary>
+    public static readonly JsonSerializerOptions RequestOptions = Build(storableStrings: true);
+
+    private static JsonSerializerOptions Build(bool storableStrings)
     {
         var o = new JsonSerializerOptions(JsonSerializerDefaults.Web);
         Configure(o);
+        // Only here, not in Configure: stored documents and events are read and written without it, at full speed.
+        if (storableStrings) o.Converters.Add(new StorableString());
         o.MakeReadOnly(populateMissingResolver: true);
         return o;
+    }
+
+    public const string NulReason = "must not contain U+0000 (the NUL character): it cannot be stored";
+
+    private sealed class StorableString : JsonConverter<string>
+    {
+        public override string Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            // A token that is not a string fails here as it would without this converter ("could not be converted").
+            var value = reader.GetString()!;
+            // Unescaped JSON text cannot hold U+0000 (the reader refuses control characters): only an escape can.
+            return reader.ValueIsEscaped && value.Contains('\0') ? throw new JsonException(NulReason, new FormatException(NulReason)) : value;
+        }
+
+        public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
     }
 
     /// <summary>"$.value.amount" → "value.amount": the field a client wrote.</summary>

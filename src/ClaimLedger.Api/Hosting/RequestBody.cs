@@ -3,8 +3,9 @@ using System.Text.Json;
 namespace ClaimLedger.Hosting;
 
 /// <summary>
-/// Reads a JSON body with the one JSON setup, so that every malformed body, wrong type or lone surrogate becomes a
-/// 400 that names the field (Wolverine's own reader answers "Invalid JSON format" without one).
+/// Reads a JSON body with the one JSON setup, so that every malformed body, wrong type, lone surrogate or string that
+/// PostgreSQL cannot store (U+0000, <see cref="JsonSetup.RequestOptions"/>) becomes a 400 that names the field
+/// (Wolverine's own reader answers "Invalid JSON format" without one).
 /// </summary>
 public static class RequestBody
 {
@@ -18,7 +19,7 @@ public static class RequestBody
             return (null, Problems.Result(415, "send the body as application/json", "Content-Type"));
         try
         {
-            var body = await JsonSerializer.DeserializeAsync<T>(request.Body, JsonSetup.Options, http.RequestAborted);
+            var body = await JsonSerializer.DeserializeAsync<T>(request.Body, JsonSetup.RequestOptions, http.RequestAborted);
             return body is null
                 ? (null, Problems.Result(400, "the body must be a JSON object", "body"))
                 : (body, null);

@@ -130,6 +130,7 @@ public class SubmitClaimTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     [InlineData("""{"sourceId":"00000000-0000-0000-0000-000000000001","quote":"q","attributedTo":"x","validFrom":"mercredi"}""", "validFrom")]
     [InlineData("""{"sourceId":"00000000-0000-0000-0000-000000000001","quote":"\ud800","attributedTo":"x"}""", "quote")]
     [InlineData("""{"sourceId":"00000000-0000-0000-0000-000000000001","quote":"q\u0000","attributedTo":"x"}""", "quote")]
+    [InlineData("""{"sourceId":"00000000-0000-0000-0000-000000000001","quote":"q","attributedTo":"OS\u0000DH"}""", "attributedTo")]
     [InlineData("{\"sourceId\":\"00000000-0000-0000-0000-000000000001\",\"quote\":\"q\",\"attributedTo\":\"x\"", "body")]
     [InlineData("""[1,2,3]""", "body")]
     [InlineData("""null""", "body")]

@@ -70,6 +70,36 @@ public class SourceTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         r.ProblemField.ShouldBe(field, r.Body);
     }
 
+    [Theory]
+    [InlineData("title")]
+    [InlineData("outlet")]
+    [InlineData("text")]
+    public async Task A_string_holding_U0000_is_400_naming_the_field(string field)
+    {
+        var fields = new Dictionary<string, string>
+        {
+            ["title"] = "\"T\"", ["outlet"] = "\"O\"", ["language"] = "\"fr\"", ["publishedAt"] = "\"2024-11-29\"", ["text"] = "\"Some text.\"",
+        };
+        // The JSON escape: PostgreSQL's jsonb refuses it, so it must never reach a write.
+        fields[field] = "\"before\\u0000after\"";
+        var body = "{" + string.Join(",", fields.Select(f => $"\"{f.Key}\":{f.Value}")) + "}";
+        var r = await Api.PostRaw("/api/sources", body);
+        r.Status.ShouldBe(400, r.Body);
+        r.ContentType.ShouldBe("application/problem+json");
+        r.ProblemField.ShouldBe(field, r.Body);
+        r.Json.GetProperty("detail").GetString()!.ShouldContain("U+0000");
+    }
+
+    [Fact]
+    public async Task A_backslash_followed_by_u0000_is_ordinary_text_and_kept()
+    {
+        const string text = @"Le motif \u0000 est du texte.";
+        var created = await Api.Post("/api/sources", new { title = "T", outlet = "O", language = "fr", publishedAt = "2024-11-29", text });
+        created.Status.ShouldBe(201, created.Body);
+        var read = await Api.Get($"/api/sources/{created.Json.GetProperty("id").GetGuid()}");
+        read.Json.GetProperty("text").GetString().ShouldBe(text);
+    }
+
     [Fact]
     public async Task A_text_past_2_MiB_gets_413()
     {

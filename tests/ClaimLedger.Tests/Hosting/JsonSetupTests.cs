@@ -66,4 +66,35 @@ public class JsonSetupTests
             JsonSetup.Format(time).ShouldBe(time.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFzzz", System.Globalization.CultureInfo.InvariantCulture));
         }
     }
+
+    private sealed record Body(string? Text, List<string>? Notes, Inner? Value);
+    private sealed record Inner(string? Unit);
+
+    [Theory]
+    [InlineData("""{"text":"a\u0000b"}""", "text")]
+    [InlineData("""{"text":"\u0000"}""", "text")]
+    [InlineData("""{"notes":["fine","x\u0000"]}""", "notes[1]")]
+    [InlineData("""{"value":{"unit":"\u0000people"}}""", "value.unit")]
+    public void A_request_string_holding_U0000_is_refused_naming_its_path(string json, string field)
+    {
+        var e = Should.Throw<JsonException>(() => JsonSerializer.Deserialize<Body>(json, JsonSetup.RequestOptions));
+        JsonSetup.FieldOf(e).ShouldBe(field);
+        JsonSetup.Describe(e).ShouldBe($"{field}: {JsonSetup.NulReason}");
+    }
+
+    [Theory]
+    // The characters backslash, u, 0, 0, 0, 0: ordinary text that PostgreSQL stores.
+    [InlineData("""{"text":"a\\u0000b"}""", "a\\u0000b")]
+    [InlineData("""{"text":"caf\u00e9 \u2019"}""", "café ’")]
+    [InlineData("""{"text":"plain"}""", "plain")]
+    public void Other_request_strings_pass_as_they_are(string json, string text) =>
+        JsonSerializer.Deserialize<Body>(json, JsonSetup.RequestOptions)!.Text.ShouldBe(text);
+
+    [Fact]
+    public void A_request_string_of_the_wrong_type_is_still_named_as_such()
+    {
+        var e = Should.Throw<JsonException>(() => JsonSerializer.Deserialize<Body>("""{"text":42}""", JsonSetup.RequestOptions));
+        JsonSetup.FieldOf(e).ShouldBe("text");
+        JsonSetup.Describe(e).ShouldStartWith("text: the value has the wrong type or format");
+    }
 }
