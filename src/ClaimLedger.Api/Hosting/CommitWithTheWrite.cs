@@ -37,6 +37,9 @@ public sealed class CommitWithTheWrite : IAsyncDisposable
 
     public IDocumentSession Session { get; }
 
+    /// <summary>The PostgreSQL backend running the transaction (what <see cref="CommitsInDoubt"/> waits for).</summary>
+    public int BackendProcessId => _connection.ProcessID;
+
     private CommitWithTheWrite(NpgsqlConnection connection, NpgsqlTransaction transaction, IDocumentSession session)
     {
         _connection = connection;

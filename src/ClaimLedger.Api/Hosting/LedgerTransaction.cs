@@ -19,6 +19,13 @@ public sealed class LedgerTransaction
     private readonly IDocumentSession _session;
     private IBatchedQuery? _queued;
     private bool _opened;
+    private Task<IReadOnlyList<string>>? _id;
+
+    /// <summary>
+    /// The transaction's id as PostgreSQL gave it in the first round trip (what <see cref="CommitsInDoubt"/> asks about);
+    /// null for a transaction opened with its write.
+    /// </summary>
+    public string? Id => _id is { IsCompletedSuccessfully: true } id && id.Result.Count == 1 ? id.Result[0] : null;
 
     private LedgerTransaction(IDocumentSession session) => _session = session;
 
@@ -30,7 +37,7 @@ public sealed class LedgerTransaction
     {
         await session.BeginTransactionAsync(ct);
         var transaction = new LedgerTransaction(session);
-        _ = transaction.Reads.Query<string>("select pg_current_xact_id()::text");
+        transaction._id = transaction.Reads.Query<string>("select pg_current_xact_id()::text");
         return transaction;
     }
 
@@ -53,6 +60,7 @@ public sealed class LedgerTransaction
         if (_opened) throw new InvalidOperationException("the transaction's first round trip has already been sent");
         _opened = true;
         _queued = null;
+        _id = null;
         Figures.CommittedPictures.ExpectingAhead(session, pictures);
     }
 

@@ -40,9 +40,19 @@ public static class LedgerWrite
         await transaction.OpenAsync(ct);
 
         if (key != null) key.Remember(session, response, http.RequestServices.GetRequiredService<TimeProvider>());
-        // Not bound to the request: once the commit starts, a client hanging up must not leave it in doubt. A repeat of the
-        // key cannot commit beside it: it waits on the key's lock, and the record is an Insert.
-        await session.SaveChangesAsync(CancellationToken.None);
+        try
+        {
+            // Not bound to the request: once the commit starts, a client hanging up must not leave it in doubt. A repeat of
+            // the key cannot commit beside it: it waits on the key's lock, and the record is an Insert.
+            await session.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (CommitsInDoubt.InDoubt(e))
+        {
+            // The commit's answer was lost: what PostgreSQL says it stored is acknowledged; anything else fails as it would.
+            if (await CommitsInDoubt.CommittedAsync(session.DocumentStore, transaction.Id, CommitsInDoubt.Patience) != true) throw;
+            http.RequestServices.GetRequiredService<ILogger<LedgerTransaction>>()
+                .LogWarning(e, "A write's commit was in doubt; it had committed");
+        }
         return response;
     }
 }

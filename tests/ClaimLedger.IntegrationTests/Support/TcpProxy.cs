@@ -43,6 +43,15 @@ public sealed class TcpProxy : IAsyncDisposable
         }
     }
 
+    private volatile string? _cutMarker;
+
+    /// <summary>
+    /// The connection that sends <paramref name="marker"/> (a value of the write a test makes) is cut as soon as it has
+    /// passed on the COMMIT that follows: PostgreSQL runs it (the bytes before the end of the stream are still read), and
+    /// its answer never reaches the client. Once.
+    /// </summary>
+    public void CutAtTheCommitAfter(string marker) => _cutMarker = marker;
+
     private async Task AcceptAsync(TcpListener listener, CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
@@ -54,7 +63,7 @@ public sealed class TcpProxy : IAsyncDisposable
             try { await upstream.ConnectAsync(_target, ct); }
             catch { client.Dispose(); continue; }
             lock (_open) { _open.Add(client); _open.Add(upstream); }
-            _ = Pump(client.GetStream(), upstream.GetStream(), client, upstream, ct);
+            _ = PumpRequests(client.GetStream(), upstream.GetStream(), client, upstream, ct);
             _ = Pump(upstream.GetStream(), client.GetStream(), client, upstream, ct);
         }
     }
@@ -62,6 +71,29 @@ public sealed class TcpProxy : IAsyncDisposable
     private static async Task Pump(Stream from, Stream to, TcpClient a, TcpClient b, CancellationToken ct)
     {
         try { await from.CopyToAsync(to, ct); }
+        catch { /* cut */ }
+        a.Dispose();
+        b.Dispose();
+    }
+
+    private async Task PumpRequests(Stream from, Stream to, TcpClient a, TcpClient b, CancellationToken ct)
+    {
+        var buffer = new byte[64 * 1024];
+        var marked = false;
+        try
+        {
+            int read;
+            while ((read = await from.ReadAsync(buffer, ct)) > 0)
+            {
+                await to.WriteAsync(buffer.AsMemory(0, read), ct);
+                if (_cutMarker is not { } marker) continue;
+                var sent = System.Text.Encoding.UTF8.GetString(buffer, 0, read);
+                marked |= sent.Contains(marker, StringComparison.Ordinal);
+                if (marked && sent.Contains("commit", StringComparison.OrdinalIgnoreCase) &&
+                    Interlocked.CompareExchange(ref _cutMarker, null, marker) == marker)
+                    break;
+            }
+        }
         catch { /* cut */ }
         a.Dispose();
         b.Dispose();

@@ -117,6 +117,9 @@ public sealed class SubmissionGroups : BackgroundService
     {
         var committing = false;
         var figureIds = group.Select(p => p.Submission.FigureId).OfType<Guid>().Distinct().ToList();
+        var answers = new List<(Pending Pending, IResult Answer)>(group.Count);
+        var started = new List<Guid>(group.Count);
+        var backend = 0;
         try
         {
             // Until the commit (and the pictures it leaves) is known here, other groups on these figures read them.
@@ -125,6 +128,7 @@ public sealed class SubmissionGroups : BackgroundService
             await using var write = await CommitWithTheWrite.OpenAsync(_store, CancellationToken.None);
             var session = write.Session;
             session.LastModifiedBy = actor;
+            backend = write.BackendProcessId;
             var transaction = await LedgerTransaction.StartAsync(session, CancellationToken.None);
             var reads = transaction.Reads;
             var figures = figureIds.ToDictionary(id => id, id => _references.FigureExistsAsync(reads, id));
@@ -140,7 +144,6 @@ public sealed class SubmissionGroups : BackgroundService
                 await transaction.OpenAsync(CancellationToken.None);
             }
 
-            var answers = new List<(Pending Pending, IResult Answer)>(group.Count);
             var appended = 0;
             foreach (var pending in group)
             {
@@ -153,6 +156,7 @@ public sealed class SubmissionGroups : BackgroundService
                 }
                 var claimId = Guid.CreateVersion7();
                 session.Events.StartStream<Claim>(claimId, submission.Submitted(claimId, pending.Anchor));
+                started.Add(claimId);
                 answers.Add((pending, Submission.Written(claimId)));
                 appended++;
             }
@@ -178,9 +182,29 @@ public sealed class SubmissionGroups : BackgroundService
             _logger.LogWarning(e, "A group of {Count} submissions was not written together; each is written alone", group.Count);
             foreach (var pending in group) pending.Answer.TrySetResult(null);
         }
+        catch (Exception e) when (CommitsInDoubt.InDoubt(e))
+        {
+            // The commit's answer never came (the connection broke, or came back out of step): PostgreSQL is asked whether
+            // it committed. Stored, each gets its answer; not stored, each is written alone; unknown, each gets the error
+            // (writing them again could store them twice).
+            switch (await CommitsInDoubt.StartedStreamsAsync(_store, backend, started, CommitsInDoubt.Patience))
+            {
+                case true:
+                    _logger.LogWarning(e, "The commit of a group of {Count} submissions was in doubt; it had committed", group.Count);
+                    foreach (var (pending, answer) in answers) pending.Answer.TrySetResult(answer);
+                    break;
+                case false:
+                    _logger.LogWarning(e, "The commit of a group of {Count} submissions was in doubt; it had not committed, each is written alone", group.Count);
+                    foreach (var pending in group) pending.Answer.TrySetResult(null);
+                    break;
+                default:
+                    foreach (var pending in group) pending.Answer.TrySetException(e);
+                    break;
+            }
+        }
         catch (Exception e)
         {
-            // The commit may or may not have landed: writing them again could store them twice. Each gets the error.
+            // Failed in this process, the commit's outcome unknown: writing them again could store them twice.
             foreach (var pending in group) pending.Answer.TrySetException(e);
         }
     }
