@@ -10,7 +10,9 @@ public static class JsonSetup
     public static void Configure(JsonSerializerOptions o)
     {
         o.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
-        o.DictionaryKeyPolicy = JsonNamingPolicy.CamelCase;
+        // Dictionary keys are data (a problem's field names, originators), written as they are: a policy turned the
+        // field "If-Match" into the key "if-Match" of a problem's errors.
+        o.DictionaryKeyPolicy = null;
         o.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
         o.Converters.Add(new InstantConverter());
@@ -23,12 +25,19 @@ public static class JsonSetup
         o.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
     }
 
-    public static readonly JsonSerializerOptions Options = Build();
+    public static readonly JsonSerializerOptions Options = Build(allowDuplicates: true);
 
-    private static JsonSerializerOptions Build()
+    /// <summary>
+    /// What request bodies are read with: the same setup, and a member given twice (matched ignoring case, as members
+    /// are) is refused instead of the last one silently winning. Stored JSON is read with <see cref="Options"/>.
+    /// </summary>
+    public static readonly JsonSerializerOptions RequestOptions = Build(allowDuplicates: false);
+
+    private static JsonSerializerOptions Build(bool allowDuplicates)
     {
         var o = new JsonSerializerOptions(JsonSerializerDefaults.Web);
         Configure(o);
+        o.AllowDuplicateProperties = allowDuplicates;
         o.MakeReadOnly(populateMissingResolver: true);
         return o;
     }
@@ -44,6 +53,8 @@ public static class JsonSetup
     {
         var field = FieldOf(e);
         var reason = e.InnerException is FormatException or InvalidOperationException ? e.InnerException.Message : null;
+        if (e.Message.StartsWith("Duplicate property", StringComparison.Ordinal))
+            return $"{field}: is given more than once; give each member once";
         if (e.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal))
             return $"{field}: the value has the wrong type or format{(reason is null ? "" : $" ({reason})")}";
         if (field is null or "body") return "the body is not well-formed JSON";

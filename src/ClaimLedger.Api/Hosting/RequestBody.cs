@@ -18,7 +18,7 @@ public static class RequestBody
             return (null, Problems.Result(415, "send the body as application/json", "Content-Type"));
         try
         {
-            var body = await JsonSerializer.DeserializeAsync<T>(request.Body, JsonSetup.Options, http.RequestAborted);
+            var body = await JsonSerializer.DeserializeAsync<T>(request.Body, JsonSetup.RequestOptions, http.RequestAborted);
             return body is null
                 ? (null, Problems.Result(400, "the body must be a JSON object", "body"))
                 : (body, null);

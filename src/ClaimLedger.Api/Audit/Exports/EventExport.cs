@@ -54,6 +54,8 @@ public static class EventExport
             await body.FlushAsync(ct);
             next = written.Value + 1;
         }
+        // Even with no event to export, the response has started: an empty export is a 200, not a 204.
+        await body.FlushAsync(ct);
     }
 
     /// <summary>
