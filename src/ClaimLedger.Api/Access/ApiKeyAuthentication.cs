@@ -47,6 +47,9 @@ public sealed class ApiKeyAuthentication(
             cache.Set(cacheKey, found, KeyCacheLifetime);
         }
         if (found is null) return AuthenticateResult.Fail("the API key is not valid");
+        if (!UserNames.IsRecordable(found.UserName))
+            return AuthenticateResult.Fail("this key's user has a name that the ledger cannot record (it holds control or format characters): " +
+                                           "add the user again under a valid name");
 
         var identity = new ClaimsIdentity(
             [new Claim(ClaimTypes.Name, found.UserName), new Claim(ClaimTypes.Role, found.Role), new Claim(RateLimits.KeyClaim, found.Id)], SchemeName);
@@ -76,8 +79,16 @@ public sealed class ApiKeyAuthentication(
 }
 
 /// <summary>Who is acting: the name recorded as the <c>actor</c> of every event, and its role.</summary>
+/// <remarks>
+/// The name is checked here as well as when the user is added: whatever is in the database, the ledger never records
+/// an actor with a control or format character in it.
+/// </remarks>
 public sealed record Actor(string Name, string Role)
 {
+    public string Name { get; } = UserNames.IsRecordable(Name)
+        ? Name
+        : throw new ArgumentException("an actor's name holds no control, format or unassigned character", nameof(Name));
+
     public static Actor From(ClaimsPrincipal user) =>
         new(user.Identity?.Name ?? throw new InvalidOperationException("an authenticated user has a name"),
             user.FindFirstValue(ClaimTypes.Role) ?? "");
