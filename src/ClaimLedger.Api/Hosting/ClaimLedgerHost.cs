@@ -145,6 +145,9 @@ public static class ClaimLedgerHost
 
     public static WebApplication UseClaimLedger(this WebApplication app)
     {
+        // HEAD becomes GET before a route is chosen, so that every read route answers it; outermost, so that what the
+        // problem writers below write for it is discarded too.
+        app.UseMiddleware<HeadAsGet>();
         app.UseExceptionHandler();
         app.UseStatusCodePages(async ctx =>
         {
@@ -159,8 +162,6 @@ public static class ClaimLedgerHost
                 _ => Problems.TitleFor(status),
             }, status == 415 ? "Content-Type" : null);
         });
-        // HEAD becomes GET before a route is chosen, so that every read route answers it.
-        app.UseMiddleware<HeadAsGet>();
         app.UseRouting();
         app.UseMiddleware<BodySizeLimits>();
         app.UseAuthentication();
