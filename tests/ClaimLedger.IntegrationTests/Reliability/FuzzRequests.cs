@@ -72,24 +72,28 @@ public static class FuzzRequests
         route.Method != "POST"
             ? Gen.Const((string?)null)
             : Gen.Frequency<string?>(
-                (4, JsonValue(2).Select(s => (string?)s)),
-                (4, Mutation(route.Body!).Select(s => (string?)s)),
+                (3, JsonValue(2).Select(s => (string?)s)),
+                (5, Mutation(route.Body!).Select(s => (string?)s)),
                 (1, Gen.OneOf<string>(Hostile).Select(s => (string?)s)),
                 (1, Gen.String[0, 200].Select(s => (string?)s)));
 
-    private static readonly Gen<string> PathId = Gen.Frequency(
-        (8, Gen.OneOf<string>(Ids)),
-        (1, Gen.OneOf<string>("00000000-0000-0000-0000-000000000000", "not-a-guid", "%2e%2e", "'--", new string('9', 300))),
-        (1, Gen.Guid.Select(g => g.ToString())));
-
-    /// <summary>The route's path with its ids, sometimes in upper case or with a trailing slash.</summary>
+    /// <summary>The route's path: mostly with the ids it names, else another kind of id, junk or an unknown id; sometimes in
+    /// upper case or with a trailing slash.</summary>
     private static Gen<string> Path(Routes.Route route) =>
-        Gen.Select(PathId, Gen.Int[0, 9], (id, shape) =>
-        {
-            var path = route.Path.Split('?')[0];
-            foreach (var placeholder in Ids) path = path.Replace(placeholder, placeholder == "{dispute}" ? placeholder : id);
-            return shape switch { 0 => path.ToUpperInvariant(), 1 => path + "/", _ => path };
-        });
+        Gen.Select(
+            Gen.Frequency(
+                (7, Gen.Const("")),
+                (1, Gen.OneOf<string>(Ids)),
+                (1, Gen.OneOf<string>("00000000-0000-0000-0000-000000000000", "not-a-guid", "%2e%2e", "'--", new string('9', 300))),
+                (1, Gen.Guid.Select(g => g.ToString()))),
+            Gen.Int[0, 9],
+            (id, shape) =>
+            {
+                var path = route.Path.Split('?')[0];
+                if (id != "")
+                    foreach (var placeholder in Ids.Where(p => p != "{dispute}")) path = path.Replace(placeholder, id);
+                return shape switch { 0 => path.ToUpperInvariant(), 1 => path + "/", _ => path };
+            });
 
     private static readonly string[] Printable = Hostile.Where(h => h.Length > 0 && h.All(c => c is >= ' ' and < '\u007f')).ToArray();
 
@@ -120,9 +124,16 @@ public static class FuzzRequests
                 Gen.OneOf<string>(QueryValues))
             .Array[1, 3].Select(q => "?" + string.Join("&", q.Select(p => $"{p.Item1}={p.Item2}")))));
 
-    /// <summary>Mostly a real role; sometimes nobody, or a key that does not exist.</summary>
-    private static readonly Gen<string?> User = Gen.Frequency<string?>(
-        (10, Gen.OneOf<string?>(Support.LedgerApi.Checker, Support.LedgerApi.Reviewer, Support.LedgerApi.OtherReviewer, Support.LedgerApi.Auditor)),
+    private static readonly Dictionary<string, string[]> UsersOf = new()
+    {
+        ["checker"] = [Support.LedgerApi.Checker], ["reviewer"] = [Support.LedgerApi.Reviewer, Support.LedgerApi.OtherReviewer],
+        ["auditor"] = [Support.LedgerApi.Auditor],
+    };
+
+    /// <summary>Half the time a user whose role may use the route; else any role, nobody, a made-up key or the admin.</summary>
+    private static Gen<string?> User(Routes.Route route) => Gen.Frequency<string?>(
+        (5, Gen.OneOf<string?>(route.Roles.SelectMany(r => UsersOf[r]).ToArray<string?>())),
+        (5, Gen.OneOf<string?>(Support.LedgerApi.Checker, Support.LedgerApi.Reviewer, Support.LedgerApi.OtherReviewer, Support.LedgerApi.Auditor)),
         (1, Gen.OneOf<string?>(null, "clk_not_a_key", Support.LedgerApi.Admin)));
 
     public static readonly Gen<FuzzRequest> Request =
@@ -130,7 +141,7 @@ public static class FuzzRequests
         {
             var route = Routes.All[index];
             var method = Gen.Frequency((19, Gen.Const(route.Method)), (1, Gen.Const("HEAD")));
-            return Gen.Select(method, Path(route), Query, Body(route), Header.Array[0, 3], User,
+            return Gen.Select(method, Path(route), Query, Body(route), Header.Array[0, 3], User(route),
                 (m, path, query, body, headers, user) => new FuzzRequest(index, m, path, query, m == "POST" ? body : null, headers, user));
         });
 }
