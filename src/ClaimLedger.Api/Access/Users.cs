@@ -21,13 +21,28 @@ public static class ApiKeys
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    /// <summary>Adds a user (or changes its role) and issues a new key for it; returns the key, which is not stored.</summary>
+    /// <summary>Serialises the adding of users, so that two look-alike names added at once cannot both pass the check.</summary>
+    private const long UsersLock = 0x636c_7573_6572_73; // "clusers"
+
+    /// <summary>
+    /// Adds a user (or changes its role) and issues a new key for it; returns the key, which is not stored. The name is
+    /// stored in NFC (<see cref="UserNames"/>); one that breaks the rules, or looks like another user's, is refused with
+    /// an <see cref="ArgumentException"/> whose message says why.
+    /// </summary>
     public static async Task<string> IssueAsync(IDocumentStore store, string name, string role, TimeProvider clock, string? key = null, CancellationToken ct = default)
     {
-        if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("a user needs a name", nameof(name));
+        if (!UserNames.TryNormalise(name, out var normalised, out var refusal)) throw new ArgumentException(refusal);
+        name = normalised;
         if (!Roles.IsKnown(role)) throw new ArgumentException($"unknown role '{role}': use one of {string.Join(", ", Roles.All)}", nameof(role));
         key ??= NewKey();
         await using var session = store.LightweightSession();
+        await session.BeginTransactionAsync(ct);
+        await session.QueryAsync<string>("select 'locked' from (select pg_advisory_xact_lock(?)) as locked", ct, UsersLock);
+        var skeleton = UserNames.Skeleton(name);
+        var lookAlike = (await session.Query<User>().Select(u => u.Id).ToListAsync(ct))
+            .FirstOrDefault(other => other != name && UserNames.Skeleton(other) == skeleton);
+        if (lookAlike != null)
+            throw new ArgumentException($"'{name}' cannot be told apart from the user '{lookAlike}' (names are compared ignoring case, accents and look-alike letters)");
         var now = clock.GetUtcNow();
         var existing = await session.LoadAsync<User>(name, ct);
         session.Store(existing is null ? new User(name, role, now) : existing with { Role = role });

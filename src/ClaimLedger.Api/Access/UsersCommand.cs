@@ -37,11 +37,25 @@ public sealed class UsersCommand : JasperFxAsyncCommand<UsersInput>
             Console.Error.WriteLine($"unknown role '{input.RoleFlag}': use one of {string.Join(", ", Roles.All)}");
             return false;
         }
+        if (!UserNames.TryNormalise(input.Name, out var name, out var refusal))
+        {
+            Console.Error.WriteLine($"this name cannot be a user's name: {refusal}");
+            return false;
+        }
         using var host = input.BuildHost();
         var store = host.Services.GetRequiredService<IDocumentStore>();
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        var key = await ApiKeys.IssueAsync(store, input.Name.Trim(), input.RoleFlag, TimeProvider.System);
-        Console.WriteLine($"Added {input.Name.Trim()} ({input.RoleFlag}). Its API key, shown once:");
+        string key;
+        try
+        {
+            key = await ApiKeys.IssueAsync(store, name, input.RoleFlag, TimeProvider.System);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"this name cannot be a user's name: {e.Message}");
+            return false;
+        }
+        Console.WriteLine($"Added {name} ({input.RoleFlag}). Its API key, shown once:");
         Console.WriteLine(key);
         return true;
     }

@@ -10,7 +10,9 @@ public static class JsonSetup
     public static void Configure(JsonSerializerOptions o)
     {
         o.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
-        o.DictionaryKeyPolicy = JsonNamingPolicy.CamelCase;
+        // Dictionary keys are data (a problem's field names, originators), written as they are: a policy turned the
+        // field "If-Match" into the key "if-Match" of a problem's errors.
+        o.DictionaryKeyPolicy = null;
         o.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
         o.Converters.Add(new InstantConverter());
@@ -23,22 +25,27 @@ public static class JsonSetup
         o.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
     }
 
-    public static readonly JsonSerializerOptions Options = Build(storableStrings: false);
+    public static readonly JsonSerializerOptions Options = Build(forRequests: false);
 
     /// <summary>
-    /// Request bodies: <see cref="Options"/>, and a string holding U+0000 is refused, naming its JSON path. PostgreSQL
-    /// stores no U+0000: jsonb refuses the escape <c>\u0000</c> that any JSON writer makes of it (as text refuses the NUL
-    /// byte), so the write would fail. The six characters of an escaped backslash followed by u0000 (<c>"\\u0000"</c>
-    /// in JSON) are ordinary text and pass.
+    /// What request bodies are read with: <see cref="Options"/>, and two refusals. A member given twice (matched ignoring
+    /// case, as members are) is refused instead of the last one silently winning. A string holding U+0000 is refused,
+    /// naming its JSON path: PostgreSQL stores no U+0000 (jsonb refuses the escape <c>\u0000</c> that any JSON writer
+    /// makes of it, as text refuses the NUL byte), so the write would fail. The six characters of an escaped backslash
+    /// followed by u0000 (<c>"\\u0000"</c> in JSON) are ordinary text and pass.
     /// </summary>
-    public static readonly JsonSerializerOptions RequestOptions = Build(storableStrings: true);
+    public static readonly JsonSerializerOptions RequestOptions = Build(forRequests: true);
 
-    private static JsonSerializerOptions Build(bool storableStrings)
+    private static JsonSerializerOptions Build(bool forRequests)
     {
         var o = new JsonSerializerOptions(JsonSerializerDefaults.Web);
         Configure(o);
-        // Only here, not in Configure: stored documents and events are read and written without it, at full speed.
-        if (storableStrings) o.Converters.Add(new StorableString());
+        // Only for requests: stored documents and events are read and written without them, at full speed.
+        if (forRequests)
+        {
+            o.AllowDuplicateProperties = false;
+            o.Converters.Add(new StorableString());
+        }
         o.MakeReadOnly(populateMissingResolver: true);
         return o;
     }
@@ -69,6 +76,8 @@ public static class JsonSetup
     {
         var field = FieldOf(e);
         var reason = e.InnerException is FormatException or InvalidOperationException ? e.InnerException.Message : null;
+        if (e.Message.StartsWith("Duplicate property", StringComparison.Ordinal))
+            return $"{field}: is given more than once; give each member once";
         if (e.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal))
             return $"{field}: the value has the wrong type or format{(reason is null ? "" : $" ({reason})")}";
         if (field is null or "body") return "the body is not well-formed JSON";

@@ -1,3 +1,4 @@
+using ClaimLedger.IntegrationTests.Audit;
 using ClaimLedger.IntegrationTests.Support;
 
 namespace ClaimLedger.IntegrationTests.Access;
@@ -30,5 +31,76 @@ public class UsersCommandTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var outcome = await Users("add", "someone", "--role", "editor");
         outcome.ExitCode.ShouldNotBe(0);
         outcome.StandardError.ShouldContain("unknown role");
+    }
+
+    public static TheoryData<string, string> RefusedNames => new()
+    {
+        { "Chloé\u200B", "U+200B (an invisible format character)" },
+        { "\u202Eevil", "U+202E (an invisible format character)" },
+        { "Сhloé", "two scripts (Cyrillic and Latin)" },
+        { "line\nbreak", "U+000A (a control character)" },
+        { "tab\there", "U+0009 (a control character)" },
+        { "bell\u0001", "U+0001 (a control character)" },
+        { new string('a', 5000), "at most 64 characters (this one has 5000)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(RefusedNames))]
+    public async Task Users_add_refuses_an_invisible_control_mixed_script_or_overlong_name_with_a_message_and_adds_no_one(string name, string reason)
+    {
+        var outcome = await Users("add", name, "--role", "checker");
+        outcome.ExitCode.ShouldNotBe(0, outcome.StandardOutput);
+        outcome.StandardError.ShouldContain("this name cannot be a user's name:");
+        outcome.StandardError.ShouldContain(reason);
+        await using var session = Api.Store.QuerySession();
+        (await session.LoadAsync<ClaimLedger.Access.User>(name)).ShouldBeNull();
+        (await session.LoadAsync<ClaimLedger.Access.User>(name.Trim().Normalize())).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Users_add_stores_a_name_in_NFC_and_refuses_one_that_looks_like_an_existing_user()
+    {
+        var suffix = string.Concat(Guid.NewGuid().ToString("N").Where(char.IsLetter).Take(6));
+        var decomposed = await Users("add", $"Chloe\u0301 {suffix}", "--role", "checker");
+        decomposed.ExitCode.ShouldBe(0, decomposed.StandardOutput + decomposed.StandardError);
+        var key = decomposed.StandardOutput.TrimEnd().Split('\n').Last().Trim();
+        await using (var session = Api.Store.QuerySession())
+        {
+            (await session.LoadAsync<ClaimLedger.Access.User>($"Chloé {suffix}")).ShouldNotBeNull("stored in NFC");
+            (await session.LoadAsync<ClaimLedger.Access.User>($"Chloe\u0301 {suffix}")).ShouldBeNull();
+        }
+        // The same name, composed or not, is the same user: a new key, not a new user.
+        (await Users("add", $"Chloé {suffix}", "--role", "checker")).ExitCode.ShouldBe(0);
+
+        foreach (var lookAlike in new[] { $"chloe {suffix}", $"CHLOÉ {suffix.ToUpperInvariant()}" })
+        {
+            var refused = await Users("add", lookAlike, "--role", "checker");
+            refused.ExitCode.ShouldNotBe(0, refused.StandardOutput);
+            refused.StandardError.ShouldContain($"cannot be told apart from the user 'Chloé {suffix}'");
+        }
+
+        // The key works, and the actor it records is the name in NFC.
+        var source = await Api.Source(user: key);
+        (await Api.Get($"/api/sources/{source}")).Status.ShouldBe(200);
+        (await Api.ScalarAsync("select count(*) from claimledger.mt_events where stream_id = @source and user_name = @actor",
+            ("source", source), ("actor", $"Chloé {suffix}"))).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_key_of_a_user_stored_with_an_invisible_character_in_its_name_records_nothing()
+    {
+        // A user stored before names were checked, or written to the database by hand.
+        var key = ClaimLedger.Access.ApiKeys.NewKey();
+        var name = $"legacy\u200B{Guid.NewGuid():N}";
+        await using (var session = Api.Store.LightweightSession())
+        {
+            session.Store(new ClaimLedger.Access.ApiKey(ClaimLedger.Access.ApiKeys.Hash(key), name, ClaimLedger.Access.Roles.Checker, DateTimeOffset.UtcNow, key[..8]));
+            await session.SaveChangesAsync();
+        }
+        var r = await Api.Post("/api/sources", new { title = "t", outlet = "o", language = "fr", publishedAt = "2024-11-29" }, key);
+        r.Status.ShouldBe(401, r.Body);
+        r.ProblemField.ShouldBe("Authorization");
+        r.Json.GetProperty("detail").GetString()!.ShouldContain("cannot record");
+        (await Api.ScalarAsync("select count(*) from claimledger.mt_events where user_name = @name", ("name", name))).ShouldBe(0);
     }
 }

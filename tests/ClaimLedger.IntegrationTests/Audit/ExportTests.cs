@@ -64,9 +64,9 @@ public class ExportTests : IAsyncLifetime
         finally { folder.Delete(true); }
     }
 
-    private static string LastLine(string output) => output.TrimEnd().Split('\n').Last(l => l.TrimStart().StartsWith('{'));
+    internal static string LastLine(string output) => output.TrimEnd().Split('\n').Last(l => l.TrimStart().StartsWith('{'));
 
-    private static Task<Repository.Outcome> Verify(string export, string checkpoint, string key) =>
+    internal static Task<Repository.Outcome> Verify(string export, string checkpoint, string key) =>
         Repository.RunAsync("dotnet", [Repository.ApiAssembly, "verify", "--export", export, "--checkpoint", checkpoint, "--public-key", key],
             Repository.Root, new Dictionary<string, string> { ["ConnectionStrings__ClaimLedger"] = "Host=127.0.0.1;Port=1;Database=none;Timeout=1" });
 

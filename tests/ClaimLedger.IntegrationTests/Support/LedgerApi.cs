@@ -72,7 +72,8 @@ public sealed class LedgerApi : IAsyncDisposable
         await StartOnAsync(await TestDatabase.CreateAsync(purpose), null, NewSigningKey(), settings);
 
     /// <summary>A host on a database the test prepared (a proxy in front of it, say).</summary>
-    public static Task<LedgerApi> StartOnDatabaseAsync(string connectionString) => StartOnAsync(connectionString, null, NewSigningKey());
+    public static Task<LedgerApi> StartOnDatabaseAsync(string connectionString, IDictionary<string, string>? settings = null) =>
+        StartOnAsync(connectionString, null, NewSigningKey(), settings);
 
     /// <summary>A second host on the same database, keys and signing key: a restart, as far as the ledger can tell.</summary>
     public static Task<LedgerApi> RestartAsync(LedgerApi api) => StartOnAsync(api.ConnectionString, api.Keys, api.SigningKeyPem);
@@ -95,6 +96,9 @@ public sealed class LedgerApi : IAsyncDisposable
             // Tests drive thousands of writes with one key; the limit itself has a test of its own.
             b.UseSetting("ClaimLedger:RateLimit:PerSecond", "1000000");
             b.UseSetting("ClaimLedger:RateLimit:Burst", "1000000");
+            b.UseSetting("ClaimLedger:RateLimit:AnonymousPerSecond", "1000000");
+            b.UseSetting("ClaimLedger:RateLimit:AnonymousBurst", "1000000");
+            b.UseSetting("ClaimLedger:RateLimit:ExportsPerKey", "1000");
             foreach (var (key, value) in settings ?? new Dictionary<string, string>()) b.UseSetting(key, value);
             b.UseEnvironment("Testing");
         });

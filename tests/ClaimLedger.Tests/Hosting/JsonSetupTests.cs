@@ -97,4 +97,22 @@ public class JsonSetupTests
         JsonSetup.FieldOf(e).ShouldBe("text");
         JsonSetup.Describe(e).ShouldStartWith("text: the value has the wrong type or format");
     }
+
+    [Fact]
+    public void Dictionary_keys_are_written_as_they_are()
+    {
+        var errors = new Dictionary<string, string[]> { ["If-Match"] = ["r"], ["Value.Amount"] = ["r"], ["Authorization"] = ["r"] };
+        JsonSerializer.Serialize(errors, JsonSetup.Options).ShouldBe("""{"If-Match":["r"],"Value.Amount":["r"],"Authorization":["r"]}""");
+    }
+
+    [Theory]
+    [InlineData("""{"amount":1,"bound":"exact","amount":2}""", "amount")]
+    [InlineData("""{"amount":1,"bound":"exact","Amount":2}""", "Amount")]
+    public void A_request_body_that_gives_a_member_twice_is_refused_naming_it(string json, string field)
+    {
+        JsonSerializer.Deserialize<ClaimValue>(json, JsonSetup.Options).ShouldNotBeNull();
+        var e = Should.Throw<JsonException>(() => JsonSerializer.Deserialize<ClaimValue>(json, JsonSetup.RequestOptions));
+        JsonSetup.FieldOf(e).ShouldBe(field);
+        JsonSetup.Describe(e).ShouldBe($"{field}: is given more than once; give each member once");
+    }
 }

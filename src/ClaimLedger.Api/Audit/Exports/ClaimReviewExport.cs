@@ -5,6 +5,7 @@ using ClaimLedger.Hosting;
 using ClaimLedger.Sources;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.RateLimiting;
 using Wolverine.Http;
 
 namespace ClaimLedger.Audit.Exports;
@@ -17,6 +18,7 @@ public static class ClaimReviewExport
 {
     [EndpointSummary("Export schema.org ClaimReview JSON-LD for every claim with a verdict")]
     [WolverineGet("/api/export/claimreview", Name = "ExportClaimReview"), Authorize(Policy = Policies.Audit)]
+    [EnableRateLimiting(RateLimits.ExportPolicy)]
     [Tags("Export")]
     public static async Task<IResult> Get(string? figureId, IQuerySession session, IConfiguration configuration, HttpContext http)
     {

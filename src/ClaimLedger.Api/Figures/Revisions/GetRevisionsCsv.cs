@@ -5,6 +5,7 @@ using ClaimLedger.Figures.Picture;
 using ClaimLedger.Hosting;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.RateLimiting;
 using Wolverine.Http;
 
 namespace ClaimLedger.Figures.Revisions;
@@ -17,6 +18,7 @@ public static class GetRevisionsCsvEndpoint
 
     [EndpointSummary("The revision history of a figure as CSV")]
     [WolverineGet("/api/figures/{id}/revisions.csv", Name = "GetFigureRevisionsCsv"), Authorize(Policy = Policies.Read)]
+    [EnableRateLimiting(RateLimits.ExportPolicy)]
     [Tags("Figures", "Export")]
     public static async Task Get(Guid id, IQuerySession session, HistoryCatchUp history, HttpContext http)
     {
