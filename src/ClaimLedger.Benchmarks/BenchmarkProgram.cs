@@ -12,7 +12,7 @@ internal static class Entry
 
 /// <summary>
 /// ClaimLedger against the physical limit and the alternatives, in one run, on one machine, one database server:
-/// raw INSERT, a CRUD design, Marten alone, ClaimLedger over HTTP, reads against a raw primary-key SELECT,
+/// raw INSERT, a CRUD design, Marten alone, ClaimLedger over HTTP (claims spread over figures and on one hot figure), reads against a raw primary-key SELECT,
 /// rebuild and verification rates, the API's peak memory. <c>--smoke</c> (seconds), <c>--quick</c> (~3 min), full (~10 min),
 /// <c>--ratio</c> (only the 8-client target's windows), <c>--rebuild</c> (only the rebuilds, of a ledger seeded like the full run's),
 /// <c>--compare</c> (HTTP submissions of the API as configured against a variant of its settings, in paired windows).

@@ -56,7 +56,7 @@ internal sealed partial class Run
         return CreatedId(location.OriginalString);
     }
 
-    /// <summary>ClaimLedger over HTTP: claim submissions at each of the mode's client counts, then lifecycle writes.</summary>
+    /// <summary>ClaimLedger over HTTP: claim submissions at each of the mode's client counts and on a hot figure, then lifecycle writes.</summary>
     private async Task HttpWritesAsync(double martenAlone, double rawInsert)
     {
         await log.WriteLineAsync("4. ClaimLedger over HTTP (loopback, keep-alive)");
@@ -70,6 +70,7 @@ internal sealed partial class Run
                 : null);
             if (clients == 8) await LoadGeneratorsAsync(submit, submitThroughHttpClient);
         }
+        await HotFigureAsync(source, submit);
         await RatioAsync(submit);
         var known = claims.ToArray();
         var lifecycle = await Measure.ThroughputAsync(8, mode.Duration, mode.Warmup, (w, i) =>
