@@ -41,6 +41,30 @@ public static class Measure
         return (count, measured.Elapsed);
     }
 
+    /// <summary>
+    /// <see cref="ThroughputAsync"/> with each counted operation's latency: operations per second, and p50 and p99 in
+    /// milliseconds. Each worker numbers its operations on from the warm-up's, as <see cref="CountAsync"/> does.
+    /// </summary>
+    public static async Task<(double Rate, double P50, double P99)> ThroughputAndLatencyAsync(int workers, TimeSpan duration, TimeSpan warmup,
+        Func<int, int, Task<int>> operation)
+    {
+        var next = new int[workers];
+        var latencies = Enumerable.Range(0, workers).Select(_ => new List<double>()).ToArray();
+        async Task<int> TimedAsync(int worker, int _)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var done = await operation(worker, next[worker]++);
+            latencies[worker].Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return done;
+        }
+
+        if (warmup > TimeSpan.Zero) await CountAsync(workers, warmup, TimeSpan.Zero, TimedAsync);
+        foreach (var worker in latencies) worker.Clear();
+        var (count, elapsed) = await CountAsync(workers, duration, TimeSpan.Zero, TimedAsync);
+        var (p50, p99) = Percentiles([.. latencies.SelectMany(l => l)]);
+        return (count / elapsed.TotalSeconds, p50, p99);
+    }
+
     /// <summary>p50 and p99 latency in milliseconds of <paramref name="count"/> sequential calls (after a warm-up).</summary>
     public static async Task<(double P50, double P99)> LatencyAsync(int count, Func<int, Task> call)
     {
@@ -52,7 +76,15 @@ public static class Measure
             await call(i);
             samples[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         }
+        return Percentiles(samples);
+    }
+
+    /// <summary>p50 and p99 of <paramref name="samples"/> (sorted in place).</summary>
+    private static (double P50, double P99) Percentiles(double[] samples)
+    {
+        if (samples.Length == 0) return (double.NaN, double.NaN);
         Array.Sort(samples);
+        var count = samples.Length;
         return (samples[(int)(count * 0.50)], samples[Math.Min(count - 1, (int)Math.Ceiling(count * 0.99) - 1)]);
     }
 }

@@ -22,6 +22,12 @@ public class BenchmarkSmokeTests
         markdown.ShouldContain("autovacuum at work in ");
         // And the WAL each side wrote per unit, with how long its flushes took (timed in the benchmark's database).
         markdown.ShouldMatch(@"WAL about \d+\.\d KB per claim against \d+\.\d KB per Marten event; a WAL flush took [\d,]+ µs in the HTTP windows");
+        // Submissions all on one hot figure, beside the spread ones in the window before, each with its throughput, p50,
+        // p99 and claims per transaction; the hot figure's p99 against its goal.
+        markdown.ShouldMatch(@"\| HTTP \| claim submissions, 8 clients, each on a figure of its own, p99 \| [\d,.]+ \| ms \|  \|  \| " +
+                             @"[\d,]+ claims/s, p50 \d+\.\d ms; \d+\.\d claims per transaction \|");
+        markdown.ShouldMatch(@"\| HTTP \| claim submissions, 8 clients, all on one figure \(a hot figure, as in breaking news\), p99 \| [\d,.]+ \| ms \| ≤ 50 ms \| (yes|\*\*no\*\*) \| " +
+                             @"[\d,]+ claims/s, p50 \d+\.\d ms; \d+\.\d claims per transaction; ÷ each on a figure of its own \(the window before\): claims/s \d+\.\d\d, p99 \d+\.\d \|");
         json.ShouldBeTrue();
     }
 
