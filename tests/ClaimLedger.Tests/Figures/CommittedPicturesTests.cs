@@ -47,20 +47,31 @@ public class CommittedPicturesTests
     }
 
     [Fact]
-    public void A_write_on_a_figure_another_write_of_this_node_has_in_flight_reads_its_picture_instead()
+    public async Task Writes_of_this_node_on_a_figure_take_turns_and_each_counts_on_the_picture_the_one_before_left()
     {
         var pictures = new CommittedPictures();
         var (figure, other) = (Guid.NewGuid(), Guid.NewGuid());
         pictures.Remember(Picture(figure, 1));
         pictures.Remember(Picture(other, 1));
-        using (var first = pictures.Write([figure]))
+        var first = await pictures.WriteAsync([figure]);
+        first.Pictures.ShouldNotBeNull().ShouldHaveSingleItem().RevisionCount.ShouldBe(1);
+
+        var second = pictures.WriteAsync([other, figure]);
+        var third = pictures.WriteAsync([figure]);
+        using (var elsewhere = await pictures.WriteAsync([Guid.NewGuid()])) elsewhere.Pictures.ShouldBeNull(); // not remembered
+        await Task.Delay(50);
+        second.IsCompleted.ShouldBeFalse("the second write waits for the first's turn on the figure");
+
+        pictures.Remember(Picture(figure, 2)); // the first write's commit
+        first.Dispose();
+        using (var secondWrite = await second)
         {
-            first.Pictures.ShouldNotBeNull().ShouldHaveSingleItem().RevisionCount.ShouldBe(1);
-            using (var second = pictures.Write([other, figure])) second.Pictures.ShouldBeNull();
-            using var elsewhere = pictures.Write([other]);
-            elsewhere.Pictures.ShouldNotBeNull();
+            secondWrite.Pictures.ShouldNotBeNull().Single(p => p.Id == figure).RevisionCount.ShouldBe(2);
+            await Task.Delay(50);
+            third.IsCompleted.ShouldBeFalse("the third waits for the second");
         }
-        using var after = pictures.Write([figure, other]);
+        using (var thirdWrite = await third) thirdWrite.Pictures.ShouldNotBeNull().ShouldHaveSingleItem().Id.ShouldBe(figure);
+        using var after = await pictures.WriteAsync([figure, other]);
         after.Pictures.ShouldNotBeNull().Count.ShouldBe(2);
     }
 

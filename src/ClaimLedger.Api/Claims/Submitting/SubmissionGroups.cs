@@ -122,8 +122,8 @@ public sealed class SubmissionGroups : BackgroundService
         var backend = 0;
         try
         {
-            // Until the commit (and the pictures it leaves) is known here, other groups on these figures read them.
-            using var writing = _pictures.Write(figureIds);
+            // This node's groups on these figures take turns: each counts on the pictures the one before it left.
+            using var writing = await _pictures.WriteAsync(figureIds);
             // The commit travels with the events: no round trip of its own.
             await using var write = await CommitWithTheWrite.OpenAsync(_store, CancellationToken.None);
             var session = write.Session;
