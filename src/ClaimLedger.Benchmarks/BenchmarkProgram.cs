@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using ClaimLedger.Hosting;
+using ClaimLedger.Local;
 
 namespace ClaimLedger.Benchmarks;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
-using ClaimLedger.Hosting;
+using ClaimLedger.Throughput;
 
 namespace ClaimLedger.Benchmarks;
 

@@ -3,9 +3,10 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using ClaimLedger.Audit;
 using ClaimLedger.Figures;
-using ClaimLedger.Hosting;
 using Marten;
 using Npgsql;
+using ClaimLedger.Storage;
+using ClaimLedger.Local;
 
 namespace ClaimLedger.Benchmarks;
 
@@ -67,7 +68,7 @@ internal sealed partial class Run(BenchmarkProgram.Mode mode, List<Result> resul
         await TimeWalFlushesAsync(database);
         // The API's own connection settings (prepared statements) for every row: same database, same settings.
         _cs = LedgerDatabase.Tuned(new NpgsqlConnectionStringBuilder(_cs) { MaxPoolSize = 120 }.ConnectionString);
-        _store = new DocumentStore(ClaimLedgerHost.LedgerStore(_cs));
+        _store = new DocumentStore(LedgerStore.For(_cs));
         await _store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         using (var key = ECDsa.Create(ECCurve.NamedCurves.nistP256)) _signingKey = key.ExportPkcs8PrivateKeyPem();
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
+using ClaimLedger.Local;
 
 namespace ClaimLedger.Reliability;
 
@@ -28,7 +29,7 @@ public sealed class ApiProcess : IAsyncDisposable
     public static async Task<ApiProcess> StartAsync(string connectionString, string signingKeyPem, string apiKey, IDictionary<string, string>? settings = null,
         IReadOnlyList<string>? arguments = null, int? port = null)
     {
-        var listenPort = port ?? ClaimLedger.Hosting.LocalPostgres.FreePort();
+        var listenPort = port ?? ClaimLedger.Local.LocalPostgres.FreePort();
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ClaimLedger.Api.dll"));
         foreach (var argument in arguments ?? []) psi.ArgumentList.Add(argument);

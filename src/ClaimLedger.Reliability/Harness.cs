@@ -3,9 +3,10 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using ClaimLedger.Access;
-using ClaimLedger.Hosting;
 using Marten;
 using Npgsql;
+using ClaimLedger.Storage;
+using ClaimLedger.Local;
 
 namespace ClaimLedger.Reliability;
 
@@ -23,7 +24,7 @@ internal sealed partial class Harness(TextWriter log)
     {
         var server = await LocalPostgres.EnsureServerAsync(m => log.WriteLine(m));
         _cs = await LocalPostgres.EnsureDatabaseAsync(server, $"clrel_{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}_{purpose}");
-        using var store = new DocumentStore(ClaimLedgerHost.LedgerStore(_cs));
+        using var store = new DocumentStore(LedgerStore.For(_cs));
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         _checkerKey = await ApiKeys.IssueAsync(store, "writer", Roles.Checker, TimeProvider.System);
         _auditorKey = await ApiKeys.IssueAsync(store, "auditor", Roles.Auditor, TimeProvider.System);

@@ -1,5 +1,5 @@
-using ClaimLedger.Hosting;
 using Marten;
+using ClaimLedger.Web;
 
 namespace ClaimLedger.Access;
 

@@ -1,10 +1,10 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
-using ClaimLedger.Hosting;
 using Marten;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using ClaimLedger.Web;
 
 namespace ClaimLedger.Access;
 

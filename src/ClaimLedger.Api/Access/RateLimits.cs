@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
-using ClaimLedger.Hosting;
 using Microsoft.AspNetCore.RateLimiting;
+using ClaimLedger.Web;
 
 namespace ClaimLedger.Access;
 

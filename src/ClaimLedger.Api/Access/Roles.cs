@@ -1,3 +1,4 @@
+
 namespace ClaimLedger.Access;
 
 /// <summary>The roles of the contract and the authorisation policies built from them.</summary>

@@ -1,9 +1,9 @@
 using System.Globalization;
 using ClaimLedger.Access;
-using ClaimLedger.Hosting;
 using Microsoft.AspNetCore.Authorization;
 using Npgsql;
 using Wolverine.Http;
+using ClaimLedger.Web;
 
 namespace ClaimLedger.Audit;
 

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using ClaimLedger.Hosting;
+using ClaimLedger.Storage;
+using ClaimLedger.Local;
 
 namespace ClaimLedger.Audit;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
-using ClaimLedger.Hosting;
 using Npgsql;
 using NpgsqlTypes;
+using ClaimLedger.Throughput;
 
 namespace ClaimLedger.Audit;
 

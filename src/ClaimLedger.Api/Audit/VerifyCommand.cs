@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using ClaimLedger.Hosting;
 using JasperFx.CommandLine;
+using ClaimLedger.Web;
 
 namespace ClaimLedger.Audit;
 

@@ -1,10 +1,10 @@
-using ClaimLedger.Hosting;
 using JasperFx.Events;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using JasperFx.Events.Subscriptions;
 using Marten;
 using Marten.Events.Aggregation;
+using ClaimLedger.Throughput;
 
 namespace ClaimLedger.Claims;
 

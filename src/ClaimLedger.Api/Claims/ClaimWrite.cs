@@ -1,8 +1,9 @@
 using ClaimLedger.Access;
 using ClaimLedger.Claims.Submitting;
-using ClaimLedger.Hosting;
 using ClaimLedger.Sources;
 using Marten;
+using ClaimLedger.Web;
+using ClaimLedger.Storage;
 
 namespace ClaimLedger.Claims;
 

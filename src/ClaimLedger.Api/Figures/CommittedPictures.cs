@@ -167,7 +167,7 @@ public sealed class CommittedPictures : DocumentSessionListenerBase, IDisposable
     }
 
     /// <summary>
-    /// The function the check calls. The transaction id comes first, as in <see cref="Hosting.LedgerTransaction"/>;
+    /// The function the check calls. The transaction id comes first, as in <see cref="Storage.LedgerTransaction"/>;
     /// then the locks; then each picture's revision count, which every change of a picture moves on.
     /// </summary>
     internal static Function CheckFunction() => Function.ForSql($$"""

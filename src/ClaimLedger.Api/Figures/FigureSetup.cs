@@ -1,7 +1,7 @@
 using ClaimLedger.Figures.Picture;
-using ClaimLedger.Hosting;
 using JasperFx.Events.Projections;
 using Marten;
+using ClaimLedger.Throughput;
 
 namespace ClaimLedger.Figures;
 

@@ -1,9 +1,9 @@
-using ClaimLedger.Hosting;
 using ClaimLedger.Claims;
 using ClaimLedger.Figures.Picture;
 using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
+using ClaimLedger.Throughput;
 
 namespace ClaimLedger.Figures;
 

@@ -17,6 +17,10 @@ using Scalar.AspNetCore;
 using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten;
+using ClaimLedger.Web;
+using ClaimLedger.Storage;
+using ClaimLedger.Local;
+using ClaimLedger.Throughput;
 
 namespace ClaimLedger.Hosting;
 
@@ -51,7 +55,7 @@ public static class ClaimLedgerHost
         services.AddSingleton<HalfPreparedStatements>();
         services.AddMarten(sp =>
             {
-                var opts = LedgerStore(sp.GetRequiredService<LedgerDatabase>().ConnectionString);
+                var opts = Storage.LedgerStore.For(sp.GetRequiredService<LedgerDatabase>().ConnectionString);
                 // A statement PostgreSQL refuses must not leave a connection out of step with the server (Npgsql's bug).
                 opts.Logger(sp.GetRequiredService<HalfPreparedStatements>());
                 // The daemon follows this node's commits as they pause, not only on its polling interval.
@@ -132,37 +136,6 @@ public static class ClaimLedgerHost
         logging.AddFilter("Wolverine.Runtime.Agents.NodeAgentController", LogLevel.Information);
     }
 
-    /// <summary>The ledger's Marten configuration: the API, the commands and the benchmarks all use this one.</summary>
-    public static StoreOptions LedgerStore(string connectionString)
-    {
-        var opts = new StoreOptions();
-        opts.Connection(connectionString);
-        opts.DatabaseSchemaName = "claimledger";
-        // Casing must match the JSON setup, or LINQ queries look for members under the wrong names.
-        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, configure: JsonSetup.Configure);
-        opts.Events.MetadataConfig.UserNameEnabled = true;
-        opts.Events.StreamIdentity = JasperFx.Events.StreamIdentity.AsGuid;
-        opts.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
-        // No silent write retries: a retried commit would keep the sequence numbers it drew in a transaction that has
-        // ended, and land later under a new one — behind the ledger sequencer's back. A failed write fails (503/409),
-        // and the client retries with its Idempotency-Key.
-        opts.ConfigureWritePolly(_ => { });
-        // An event the daemon cannot read or apply stops its projection (and says so in the log) instead of being
-        // skipped: a history with a silent hole in it would be worse than one that is late.
-        foreach (var errors in new[] { opts.Projections.Errors, opts.Projections.RebuildErrors })
-        {
-            errors.SkipSerializationErrors = false;
-            errors.SkipApplyErrors = false;
-            errors.SkipUnknownEvents = false;
-        }
-        opts.ConfigureAccess();
-        opts.ConfigureSources();
-        opts.ConfigureFigures();
-        opts.ConfigureClaims();
-        opts.ConfigureLedger();
-        return opts;
-    }
-
     public static WebApplication UseClaimLedger(this WebApplication app)
     {
         // HEAD becomes GET before a route is chosen, so that every read route answers it; outermost, so that what the
@@ -197,107 +170,5 @@ public static class ClaimLedgerHost
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         app.MapWolverineEndpoints();
         return app;
-    }
-}
-
-/// <summary>Ready when PostgreSQL answers a query.</summary>
-public sealed class PostgresReadiness(NpgsqlDataSource dataSource) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
-    {
-        try
-        {
-            await using var cmd = dataSource.CreateCommand("select 1");
-            await cmd.ExecuteScalarAsync(ct);
-            return HealthCheckResult.Healthy();
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
-        {
-            return HealthCheckResult.Unhealthy("PostgreSQL is not reachable", e);
-        }
-    }
-}
-
-/// <summary>Sources take up to 2 MiB; every other body 64 KiB. Past that: 413 before the body is read.</summary>
-public sealed class BodySizeLimits(RequestDelegate next)
-{
-    public const long SourceLimit = 2 * 1024 * 1024 + 64 * 1024;
-    public const long DefaultLimit = 64 * 1024;
-
-    public async Task InvokeAsync(HttpContext http)
-    {
-        var limit = http.Request.Path.StartsWithSegments("/api/sources") ? SourceLimit : DefaultLimit;
-        if (http.Request.ContentLength > limit)
-        {
-            await Problems.Write(http, 413, Problems.TitleFor(413),
-                $"the body is {http.Request.ContentLength} bytes; this route accepts at most {limit} bytes", "body");
-            return;
-        }
-        if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
-            feature.MaxRequestBodySize = limit;
-        await next(http);
-    }
-}
-
-/// <summary>
-/// HEAD on any route is answered as GET would be — status and headers, every refusal included — with the body
-/// discarded (RFC 9110 §9.3.2). The routes declare GET only.
-/// </summary>
-public sealed class HeadAsGet(RequestDelegate next)
-{
-    public async Task InvokeAsync(HttpContext http)
-    {
-        if (!HttpMethods.IsHead(http.Request.Method))
-        {
-            await next(http);
-            return;
-        }
-        var response = http.Features.Get<IHttpResponseBodyFeature>()!;
-        http.Request.Method = HttpMethods.Get;
-        http.Features.Set<IHttpResponseBodyFeature>(new DiscardedBody(response));
-        try
-        {
-            await next(http);
-        }
-        finally
-        {
-            http.Features.Set(response);
-            http.Request.Method = HttpMethods.Head;
-        }
-    }
-
-    /// <summary>
-    /// A body that goes nowhere, but whose first write or flush starts the response as a GET's would: an endpoint that
-    /// wrote something has started its response, and is not taken for one that answered nothing (204).
-    /// </summary>
-    private sealed class DiscardedBody(IHttpResponseBodyFeature response) : Stream, IHttpResponseBodyFeature
-    {
-        private PipeWriter? _writer;
-
-        public Stream Stream => this;
-        public PipeWriter Writer => _writer ??= PipeWriter.Create(this, new StreamPipeWriterOptions(leaveOpen: true));
-        public void DisableBuffering() => response.DisableBuffering();
-        public Task StartAsync(CancellationToken ct = default) => response.StartAsync(ct);
-        public Task SendFileAsync(string path, long offset, long? count, CancellationToken ct = default) => StartAsync(ct);
-
-        public async Task CompleteAsync()
-        {
-            if (_writer != null) await _writer.CompleteAsync();
-            await StartAsync();
-        }
-
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override Task FlushAsync(CancellationToken ct) => StartAsync(ct);
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) { }
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken ct) => StartAsync(ct);
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken ct = default) => new(StartAsync(ct));
     }
 }

@@ -1,4 +1,5 @@
 using ClaimLedger.Audit;
+using ClaimLedger.Storage;
 
 namespace ClaimLedger.Hosting;
 

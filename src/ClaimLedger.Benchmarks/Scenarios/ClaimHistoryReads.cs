@@ -1,5 +1,5 @@
 using ClaimLedger.Claims;
-using ClaimLedger.Hosting;
+using ClaimLedger.Storage;
 
 namespace ClaimLedger.Benchmarks;
 

@@ -1,3 +1,4 @@
+
 namespace ClaimLedger.Benchmarks;
 
 internal sealed partial class Run

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using ClaimLedger.Access;
-using ClaimLedger.Hosting;
+using ClaimLedger.Web;
 
 namespace ClaimLedger.Benchmarks;
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using ClaimLedger.Audit;
-using ClaimLedger.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using ClaimLedger.Storage;
 
 namespace ClaimLedger.Benchmarks;
 

@@ -1,6 +1,6 @@
 using ClaimLedger.Claims;
-using ClaimLedger.Hosting;
 using Marten;
+using ClaimLedger.Web;
 
 namespace ClaimLedger.Benchmarks;
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using ClaimLedger.Audit;
 using ClaimLedger.IntegrationTests.Support;
 using Npgsql;
+using ClaimLedger.Web;
 
 namespace ClaimLedger.IntegrationTests.Audit;
 
@@ -64,7 +65,7 @@ public class LedgerTests : IAsyncLifetime
         var claims = await _api.SeedAsync();
         var checkpoint = await _api.Get("/api/audit/checkpoints/latest", LedgerApi.Auditor);
         checkpoint.Status.ShouldBe(200, checkpoint.Body);
-        var head = JsonSerializer.Deserialize<Checkpoint>(checkpoint.Body, ClaimLedger.Hosting.JsonSetup.Options)!;
+        var head = JsonSerializer.Deserialize<Checkpoint>(checkpoint.Body, ClaimLedger.Web.JsonSetup.Options)!;
         var pem = (await _api.Get("/api/audit/public-key", LedgerApi.Auditor)).Body;
         using var key = ECDsa.Create();
         key.ImportFromPem(pem);

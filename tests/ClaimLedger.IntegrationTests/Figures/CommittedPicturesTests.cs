@@ -1,10 +1,11 @@
 using ClaimLedger.Claims;
 using ClaimLedger.Figures;
 using ClaimLedger.Figures.Picture;
-using ClaimLedger.Hosting;
 using ClaimLedger.IntegrationTests.Support;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using ClaimLedger.Storage;
+using ClaimLedger.Throughput;
 
 namespace ClaimLedger.IntegrationTests.Figures;
 

@@ -1,6 +1,6 @@
 using ClaimLedger.Figures;
-using ClaimLedger.Hosting;
 using ClaimLedger.IntegrationTests.Support;
+using ClaimLedger.Throughput;
 
 namespace ClaimLedger.IntegrationTests.Figures;
 

@@ -1,8 +1,9 @@
 using ClaimLedger.Figures;
-using ClaimLedger.Hosting;
 using ClaimLedger.IntegrationTests.Audit;
 using ClaimLedger.IntegrationTests.Support;
 using Marten;
+using ClaimLedger.Storage;
+using ClaimLedger.Throughput;
 
 namespace ClaimLedger.IntegrationTests.Figures;
 
@@ -36,7 +37,7 @@ public class RangePipelineTests : IAsyncLifetime
             await session.SaveChangesAsync();
         }
 
-        var options = ClaimLedgerHost.LedgerStore(_api.ConnectionString);
+        var options = LedgerStore.For(_api.ConnectionString);
         options.Projections.All.OfType<RangePipeline>().Single(p => p.Name == FigureHistoryProjection.Name).Options.BatchSize = 5;
         using var store = new DocumentStore(options);
         using var daemon = await store.BuildProjectionDaemonAsync();

@@ -1,6 +1,6 @@
-using ClaimLedger.Hosting;
 using ClaimLedger.Figures;
 using ClaimLedger.IntegrationTests.Support;
+using ClaimLedger.Throughput;
 
 namespace ClaimLedger.IntegrationTests.Figures;
 

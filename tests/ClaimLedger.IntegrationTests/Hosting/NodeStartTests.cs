@@ -2,6 +2,7 @@ using ClaimLedger.Hosting;
 using ClaimLedger.IntegrationTests.Support;
 using ClaimLedger.Reliability;
 using Microsoft.Extensions.Configuration;
+using ClaimLedger.Local;
 
 namespace ClaimLedger.IntegrationTests.Hosting;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using ClaimLedger.Hosting;
 using ClaimLedger.IntegrationTests.Support;
 using Npgsql;
+using ClaimLedger.Local;
 
 namespace ClaimLedger.IntegrationTests.Reliability;
 

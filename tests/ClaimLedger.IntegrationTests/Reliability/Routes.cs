@@ -1,3 +1,4 @@
+
 namespace ClaimLedger.IntegrationTests.Reliability;
 
 /// <summary>Every route of the API and the roles that may use it: the access matrix and the fuzzer walk this list.</summary>

@@ -1,3 +1,4 @@
+
 namespace ClaimLedger.IntegrationTests.Support;
 
 /// <summary>Gives a test class the shared in-process API.</summary>

@@ -3,10 +3,12 @@ using System.Text;
 using System.Text.Json;
 using Alba;
 using ClaimLedger.Access;
-using ClaimLedger.Hosting;
 using Marten;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using ClaimLedger.Web;
+using ClaimLedger.Storage;
+using ClaimLedger.Local;
 
 namespace ClaimLedger.IntegrationTests.Support;
 
@@ -50,7 +52,7 @@ public sealed class LedgerApi : IAsyncDisposable
     /// </summary>
     public async Task RebuildAsync(string projection, Action<StoreOptions> configure)
     {
-        var options = ClaimLedgerHost.LedgerStore(ConnectionString);
+        var options = LedgerStore.For(ConnectionString);
         configure(options);
         using var store = new DocumentStore(options);
         using var daemon = await store.BuildProjectionDaemonAsync();

@@ -1,5 +1,5 @@
-using ClaimLedger.Hosting;
 using Npgsql;
+using ClaimLedger.Local;
 
 namespace ClaimLedger.IntegrationTests.Support;
 

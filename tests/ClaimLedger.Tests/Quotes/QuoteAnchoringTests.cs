@@ -1,5 +1,5 @@
-using ClaimLedger.Hosting;
 using ClaimLedger.Quotes;
+using ClaimLedger.Local;
 
 namespace ClaimLedger.Tests.Quotes;
 

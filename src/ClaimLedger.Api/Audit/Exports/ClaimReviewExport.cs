@@ -1,12 +1,12 @@
 using System.Text.Json.Nodes;
 using ClaimLedger.Access;
 using ClaimLedger.Claims;
-using ClaimLedger.Hosting;
 using ClaimLedger.Sources;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.RateLimiting;
 using Wolverine.Http;
+using ClaimLedger.Web;
 
 namespace ClaimLedger.Audit.Exports;
 

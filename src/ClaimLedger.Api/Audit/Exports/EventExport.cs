@@ -1,11 +1,11 @@
 using System.Buffers;
 using System.Text.Json;
 using ClaimLedger.Access;
-using ClaimLedger.Hosting;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.RateLimiting;
 using Npgsql;
 using Wolverine.Http;
+using ClaimLedger.Web;
 
 namespace ClaimLedger.Audit.Exports;
 

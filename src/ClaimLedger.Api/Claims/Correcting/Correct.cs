@@ -1,11 +1,11 @@
 using System.ComponentModel.DataAnnotations;
 using ClaimLedger.Access;
 using ClaimLedger.Claims.Submitting;
-using ClaimLedger.Hosting;
 using ClaimLedger.Sources;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
+using ClaimLedger.Web;
 
 namespace ClaimLedger.Claims.Correcting;
 

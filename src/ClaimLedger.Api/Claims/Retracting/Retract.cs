@@ -1,9 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using ClaimLedger.Access;
-using ClaimLedger.Hosting;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
+using ClaimLedger.Web;
 
 namespace ClaimLedger.Claims.Retracting;
 

@@ -2,10 +2,12 @@ using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using ClaimLedger.Access;
 using ClaimLedger.Figures;
-using ClaimLedger.Hosting;
 using ClaimLedger.Sources;
 using Marten;
 using Npgsql;
+using ClaimLedger.Web;
+using ClaimLedger.Storage;
+using ClaimLedger.Throughput;
 
 namespace ClaimLedger.Claims.Submitting;
 

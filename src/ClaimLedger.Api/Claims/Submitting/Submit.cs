@@ -1,12 +1,13 @@
 using System.ComponentModel.DataAnnotations;
 using ClaimLedger.Access;
 using ClaimLedger.Figures;
-using ClaimLedger.Hosting;
 using ClaimLedger.Quotes;
 using ClaimLedger.Sources;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
+using ClaimLedger.Web;
+using ClaimLedger.Storage;
 
 namespace ClaimLedger.Claims.Submitting;
 

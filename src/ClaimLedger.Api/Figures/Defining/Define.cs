@@ -1,10 +1,11 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using ClaimLedger.Access;
-using ClaimLedger.Hosting;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
+using ClaimLedger.Web;
+using ClaimLedger.Storage;
 
 namespace ClaimLedger.Figures.Defining;
 

@@ -1,9 +1,9 @@
 using ClaimLedger.Access;
 using ClaimLedger.Figures.Picture;
-using ClaimLedger.Hosting;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
+using ClaimLedger.Web;
 
 namespace ClaimLedger.Figures.Listing;
 

@@ -2,10 +2,10 @@ using System.Text;
 using ClaimLedger.Access;
 using ClaimLedger.Claims;
 using ClaimLedger.Figures.Picture;
-using ClaimLedger.Hosting;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
+using ClaimLedger.Web;
 
 namespace ClaimLedger.Figures.Revisions;
 

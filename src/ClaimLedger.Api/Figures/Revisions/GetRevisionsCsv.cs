@@ -2,11 +2,11 @@ using System.Globalization;
 using System.Text;
 using ClaimLedger.Access;
 using ClaimLedger.Figures.Picture;
-using ClaimLedger.Hosting;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.RateLimiting;
 using Wolverine.Http;
+using ClaimLedger.Web;
 
 namespace ClaimLedger.Figures.Revisions;
 
@@ -47,7 +47,7 @@ public static class GetRevisionsCsvEndpoint
             {
                 text.AppendJoin(',', new[]
                 {
-                    r.Revision.ToString(CultureInfo.InvariantCulture), Hosting.JsonSetup.Format(r.RecordedAt), r.Actor, r.ClaimId.ToString(),
+                    r.Revision.ToString(CultureInfo.InvariantCulture), Web.JsonSetup.Format(r.RecordedAt), r.Actor, r.ClaimId.ToString(),
                     r.AttributedTo, Snake(r.Change.ToString()), r.PreviousValue?.Amount.ToString(CultureInfo.InvariantCulture),
                     r.PreviousValue is null ? null : Snake(r.PreviousValue.Bound.ToString()), r.Value?.Amount.ToString(CultureInfo.InvariantCulture),
                     r.Value is null ? null : Snake(r.Value.Bound.ToString()), Snake(r.Status.ToString()), r.SourceId.ToString(), r.Reason,

@@ -1,6 +1,6 @@
 using ClaimLedger.Figures.Picture;
-using ClaimLedger.Hosting;
 using Marten;
+using ClaimLedger.Web;
 
 namespace ClaimLedger.Figures.Revisions;
 

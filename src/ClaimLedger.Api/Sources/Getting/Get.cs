@@ -1,8 +1,8 @@
 using ClaimLedger.Access;
-using ClaimLedger.Hosting;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
+using ClaimLedger.Web;
 
 namespace ClaimLedger.Sources.Getting;
 

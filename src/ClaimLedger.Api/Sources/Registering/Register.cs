@@ -1,9 +1,10 @@
 using System.ComponentModel.DataAnnotations;
 using ClaimLedger.Access;
-using ClaimLedger.Hosting;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
+using ClaimLedger.Web;
+using ClaimLedger.Storage;
 
 namespace ClaimLedger.Sources.Registering;
 
