@@ -5,6 +5,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using ClaimLedger.Throughput;
+using ClaimLedger.Throughput.Rebuilds;
 
 namespace ClaimLedger.Web;
 

@@ -1,6 +1,7 @@
 using ClaimLedger.Figures;
 using ClaimLedger.IntegrationTests.Support;
 using ClaimLedger.Throughput;
+using ClaimLedger.Throughput.Rebuilds;
 
 namespace ClaimLedger.IntegrationTests.Figures;
 

@@ -4,6 +4,7 @@ using ClaimLedger.IntegrationTests.Support;
 using Marten;
 using ClaimLedger.Storage;
 using ClaimLedger.Throughput;
+using ClaimLedger.Throughput.Rebuilds;
 
 namespace ClaimLedger.IntegrationTests.Figures;
 
