@@ -1,6 +1,7 @@
 using ClaimLedger.Figures.Picture;
 using JasperFx.Events.Projections;
 using Marten;
+using ClaimLedger.Throughput.GroupCommit;
 using ClaimLedger.Throughput.Rebuilds;
 
 namespace ClaimLedger.Figures;

@@ -3,6 +3,7 @@ using ClaimLedger.Figures.Picture;
 using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
+using ClaimLedger.Throughput.GroupCommit;
 using ClaimLedger.Throughput.Rebuilds;
 
 namespace ClaimLedger.Figures;

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using ClaimLedger.Storage;
 using Marten;
 using Marten.Services;
 using SessionOptions = Marten.Services.SessionOptions;
@@ -6,7 +7,7 @@ using Npgsql;
 using Weasel.Core;
 using Weasel.Storage;
 
-namespace ClaimLedger.Throughput;
+namespace ClaimLedger.Throughput.GroupCommit;
 
 /// <summary>
 /// A session whose COMMIT is the last statement of the round trip that writes it, instead of a round trip of its own.

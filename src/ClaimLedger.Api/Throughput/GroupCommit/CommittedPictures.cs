@@ -1,4 +1,5 @@
 using System.Data.Common;
+using ClaimLedger.Figures;
 using ClaimLedger.Figures.Picture;
 using JasperFx.Events;
 using Marten;
@@ -10,7 +11,7 @@ using Weasel.Core;
 using Weasel.Postgresql.Functions;
 using Weasel.Storage;
 
-namespace ClaimLedger.Figures;
+namespace ClaimLedger.Throughput.GroupCommit;
 
 /// <summary>
 /// The figure pictures this node committed last. A write whose figures are all here need not read them under their locks

@@ -4,7 +4,7 @@ using Marten;
 using Marten.Services.BatchQuerying;
 using Microsoft.Extensions.Caching.Memory;
 
-namespace ClaimLedger.Claims.Submitting;
+namespace ClaimLedger.Throughput.GroupCommit;
 
 /// <summary>
 /// The sources and figures this node has already read for submissions. Neither ever changes once registered or defined

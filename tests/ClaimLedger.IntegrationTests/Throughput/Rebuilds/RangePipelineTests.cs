@@ -3,10 +3,9 @@ using ClaimLedger.IntegrationTests.Audit;
 using ClaimLedger.IntegrationTests.Support;
 using Marten;
 using ClaimLedger.Storage;
-using ClaimLedger.Throughput;
 using ClaimLedger.Throughput.Rebuilds;
 
-namespace ClaimLedger.IntegrationTests.Figures;
+namespace ClaimLedger.IntegrationTests.Throughput.Rebuilds;
 
 /// <summary>
 /// The history applies a range while the one before it is written (<see cref="RangePipeline"/>). A range applied on top
