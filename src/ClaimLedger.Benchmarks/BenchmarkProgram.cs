@@ -83,6 +83,8 @@ public static class BenchmarkProgram
         // --rebuild alone is the full run's ledger and five rebuilds; with --smoke or --quick, that mode's sizes.
         if (args.Contains("--rebuild")) mode = mode == Full ? Rebuild : mode with { Name = $"{mode.Name}-rebuild", RebuildOnly = true };
         if (args.Contains("--paths")) mode = mode with { RebuildPaths = true };
+        if (Array.IndexOf(args, "--runs") is var runs and >= 0 && runs + 1 < args.Length && int.TryParse(args[runs + 1], out var rebuildRuns))
+            mode = mode with { RebuildRuns = Math.Max(1, rebuildRuns) };
         if (Array.IndexOf(args, "--only") is var only and >= 0 && only + 1 < args.Length) mode = mode with { RebuildProjection = args[only + 1] };
         var outIndex = Array.IndexOf(args, "--out");
         var outDir = outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : Path.Combine(LocalPostgres.DataRoot(), "benchmarks");

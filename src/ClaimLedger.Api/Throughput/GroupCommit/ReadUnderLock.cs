@@ -13,8 +13,9 @@ namespace ClaimLedger.Throughput.GroupCommit;
 /// <remarks>
 /// Why: the picture projection would otherwise load the picture and the claim's entry in a round trip of its own inside
 /// the write's transaction, with the figure locked; read with the lock, in the same round trip, they cost nothing more.
-/// A group whose pictures are all remembered reads nothing at all before it writes (docs/benchmarks.md, the group-commit
-/// sessions).
+/// Measured (docs/benchmarks.md, fourth session): a submission went from six round trips to three and lifecycle writes
+/// from 444 to 937 a second, together with the reads it joined into one batch. A group whose pictures are all remembered
+/// reads nothing at all before it writes.
 /// </remarks>
 internal sealed class ReadUnderLock
 {
