@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
-using ClaimLedger.Throughput;
+using ClaimLedger.Throughput.Rebuilds;
 
 namespace ClaimLedger.Benchmarks;
 

@@ -1,7 +1,7 @@
-using System.Runtime.CompilerServices;
 using ClaimLedger.Figures.Picture;
 using Marten;
 using Marten.Services.BatchQuerying;
+using ClaimLedger.Throughput.GroupCommit;
 
 namespace ClaimLedger.Figures;
 
@@ -9,7 +9,7 @@ namespace ClaimLedger.Figures;
 /// Serialises the writers of one figure for the rest of the transaction (an advisory transaction lock), taken before
 /// Marten numbers the events so that sequence order is apply order on every figure. In the same round trip it reads
 /// what the figure's inline projection is about to need (the picture, and the claim's own entry when a claim changes):
-/// read under the lock, it is the latest state, and the projection then need not read it again.
+/// read under the lock, it is the latest state, and the projection then need not read it again (<see cref="ReadUnderLock"/>).
 /// </summary>
 public static class FigureLock
 {
@@ -46,16 +46,4 @@ public static class FigureLock
     }
 
     public static int Key(Guid figureId) => BitConverter.ToInt32(figureId.ToByteArray(), 12);
-}
-
-/// <summary>Documents a write read under its figure lock, kept with its session for the inline projection.</summary>
-internal sealed class ReadUnderLock
-{
-    private static readonly ConditionalWeakTable<IDocumentOperations, ReadUnderLock> BySession = new();
-
-    public readonly Dictionary<Guid, Task<FigurePicture?>> Pictures = new();
-    public readonly Dictionary<Guid, Task<FigureClaim?>> Claims = new();
-
-    public static ReadUnderLock Of(IDocumentOperations session) => BySession.GetOrCreateValue(session);
-    public static ReadUnderLock? Find(IDocumentOperations session) => BySession.TryGetValue(session, out var reads) ? reads : null;
 }

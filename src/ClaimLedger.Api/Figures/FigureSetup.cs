@@ -1,39 +1,43 @@
 using ClaimLedger.Figures.Picture;
 using JasperFx.Events.Projections;
 using Marten;
-using ClaimLedger.Throughput;
+using ClaimLedger.Throughput.GroupCommit;
+using ClaimLedger.Throughput.Rebuilds;
 
 namespace ClaimLedger.Figures;
 
 public static class FigureSetup
 {
-    public static void ConfigureFigures(this StoreOptions opts)
+    public static void ConfigureFigures(this StoreOptions opts, RebuildPath path = RebuildPath.Fastest)
     {
         opts.Events.AddEventType<FigureDefined>();
         opts.Projections.Add<FigureProjection>(ProjectionLifecycle.Inline);
         opts.Schema.For<Figure>().Index(f => f.Metric);
 
-        // Inline on writes, as Marten's own wrapper would run it. Only a rebuild runs it in the daemon, and there the next
-        // range is applied while the previous one is written (RangePipeline). Measured on one seed of 380,851 events,
-        // alternating: Marten's own execution 27,000–29,900 events/s; pipelined, ranges of 500 35,100–37,900, of 1,000
-        // 42,400, of 2,000 23,600–25,100 (the process's CPU per event up 1.7 times, most of it garbage collection).
-        opts.Projections.Add(new RangePipeline(new FigurePictureProjection(), FigurePictureProjection.Name), ProjectionLifecycle.Inline, o =>
+        // Inline on writes. Only a rebuild runs it in the daemon.
+        var picture = new FigurePictureProjection();
+        Action<AsyncOptions> pictureRanges = o =>
         {
             o.BatchSize = 1000;
             o.DeleteViewTypeOnTeardown<FigurePicture>();
             o.DeleteViewTypeOnTeardown<FigureClaim>();
-        });
+        };
+        if (path == RebuildPath.Fastest) opts.Projections.Add(new RangePipeline(picture, FigurePictureProjection.Name), ProjectionLifecycle.Inline, pictureRanges);
+        else opts.Projections.Add(picture, ProjectionLifecycle.Inline, FigurePictureProjection.Name, pictureRanges);
         // Off the write path: the daemon keeps the history; readers of it wait (briefly) for the figure's revision.
-        opts.Projections.Add(new RangePipeline(new FigureHistoryProjection(), FigureHistoryProjection.Name), ProjectionLifecycle.Async, o =>
+        var history = new FigureHistoryProjection();
+        Action<AsyncOptions> historyRanges = o =>
         {
-            // Each range is written in a few statements (DocumentRows) and committed once: larger ranges mean fewer
-            // commits when the history has a backlog (a rebuild, a node taking over); live ranges stay small.
+            // Larger ranges mean fewer commits when the history has a backlog (a rebuild, a node taking over); live ranges
+            // stay small.
             o.BatchSize = 2000;
             o.DeleteViewTypeOnTeardown<FigureHistoryPicture>();
             o.DeleteViewTypeOnTeardown<FigureHistoryClaim>();
             o.DeleteViewTypeOnTeardown<FigureRevision>();
             o.DeleteViewTypeOnTeardown<FigureEntryChange>();
-        });
+        };
+        if (path == RebuildPath.Fastest) opts.Projections.Add(new RangePipeline(history, FigureHistoryProjection.Name), ProjectionLifecycle.Async, historyRanges);
+        else opts.Projections.Add(history, ProjectionLifecycle.Async, FigureHistoryProjection.Name, historyRanges);
         // No index reads into a picture's JSON: a picture is rewritten by every claim event on its figure, and with no
         // index on its data the rewrite is a HOT update (no index entry, no dead index tuple). Measured: the picture's
         // upsert 23.5 → 11.5 µs of server time, the table's metric index 1.2 MB for 16 rows before. Listing filters the

@@ -3,7 +3,8 @@ using ClaimLedger.Figures.Picture;
 using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
-using ClaimLedger.Throughput;
+using ClaimLedger.Throughput.GroupCommit;
+using ClaimLedger.Throughput.Rebuilds;
 
 namespace ClaimLedger.Figures;
 
@@ -18,108 +19,44 @@ namespace ClaimLedger.Figures;
 /// <typeparam name="TPicture">Where this projection keeps each figure's state.</typeparam>
 /// <typeparam name="TClaim">Where this projection keeps what it knows of each claim on a figure.</typeparam>
 public abstract class FigureTimeline<TPicture, TClaim>(string name, bool keepsHistory,
-    Func<FigurePicture, TPicture> asPicture, Func<FigureClaim, TClaim> asClaim) : IProjection
+    Func<FigurePicture, TPicture> asPicture, Func<FigureClaim, TClaim> asClaim) : IProjection, IFollowingRanges
     where TPicture : FigurePicture where TClaim : FigureClaim
 {
-    private readonly ReplayCache _replay = new();
-    private readonly SemaphoreSlim _replayGate = new(1, 1);
-
-    /// <summary>The daemon's progress row of this projection.</summary>
-    private readonly string _shardName = $"{name}:All";
+    /// <summary>What recent ranges wrote, when the daemon's ranges are pipelined (<see cref="RangePipeline"/>).</summary>
+    private readonly CarriedFigures _carried = new($"{name}:All");
     /// <summary>Whether every revision and every entry change is stored as a document of its own.</summary>
     private readonly bool _keepsHistory = keepsHistory;
     private readonly Func<FigurePicture, TPicture> _asPicture = asPicture;
     private readonly Func<FigureClaim, TClaim> _asClaim = asClaim;
 
-    public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken ct)
+    /// <summary>
+    /// Marten's own path: inline, every batch is one transaction that holds the figure locks; in Marten's daemon
+    /// execution every range is committed before the next is applied. Either way the stored documents are the truth.
+    /// </summary>
+    public Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken ct) =>
+        ApplyAsync(operations, events, null, ct);
+
+    /// <summary>
+    /// Through <see cref="RangePipeline"/>: ranges are applied in order but committed behind, so what the previous ranges
+    /// wrote may not be visible yet, and their documents are carried over in memory.
+    /// </summary>
+    public async Task ApplyFollowingAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken ct)
     {
-        // Inline, every batch is one transaction that holds the figure locks, so the stored documents are the truth.
-        // In the daemon, ranges are applied in order but committed behind, so what the previous ranges wrote may not be
-        // visible yet: their documents are carried over in memory.
-        // Marten's daemon session type is internal, hence the name; RebuildTests fails if it ever changes.
-        var replay = operations.GetType().FullName == "Marten.Events.Daemon.Internals.ProjectionDocumentSession" ? _replay : null;
-        if (replay != null) await _replayGate.WaitAsync(ct);
-        try
-        {
-            // A new rebuild, a retry, or another node ran this projection meanwhile: what is carried is stale.
-            if (replay != null && events.Count > 0 && (!replay.Follows(events) || await ProgressAsync(operations, ct) > replay.LastSequence))
-                replay.Clear();
-            replay?.Begin(events);
-            var batch = new Batch(this, operations, replay);
-            await batch.PrefetchAsync(events, ct);
-            // Inline, events come in the order they were appended (their sequence numbers are not known yet).
-            foreach (var e in events.OrderBy(e => e.Sequence)) await batch.ApplyAsync(e, ct);
-            batch.Store();
-        }
-        finally
-        {
-            if (replay != null) _replayGate.Release();
-        }
+        using var turn = await _carried.BeginAsync(operations, events, ct);
+        await ApplyAsync(operations, events, _carried, ct);
     }
 
-    /// <summary>How far this projection's committed progress is: past what this node applied, another node ran it.</summary>
-    private async Task<long> ProgressAsync(IDocumentOperations operations, CancellationToken ct)
+    private async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CarriedFigures? carried, CancellationToken ct)
     {
-        var rows = await operations.QueryAsync<long>(
-            $"select last_seq_id from {operations.DocumentStore.Options.Events.DatabaseSchemaName}.mt_event_progression where name = ?", ct, _shardName);
-        return rows.Count == 0 ? 0 : rows[0];
-    }
-
-    /// <summary>Documents written by recent daemon ranges, newest state first; older ones are surely committed.</summary>
-    private sealed class ReplayCache
-    {
-        // Enough for a rebuild to find recent claims in memory; bounded, as a node may run this for months.
-        private const int Capacity = 25_000;
-        private int _generation;
-        public long LastSequence { get; private set; }
-        public readonly Dictionary<Guid, (FigureClaim Claim, int Generation)> Claims = new();
-        public readonly Dictionary<Guid, (FigurePicture Picture, int Generation)> Pictures = new();
-        public readonly Dictionary<(Guid Figure, string Key), HashSet<Guid>> ByOriginator = new();
-
-        /// <summary>A range that starts at or before what was applied is a new rebuild (or a retry).</summary>
-        public bool Follows(IReadOnlyList<IEvent> events) => events.Min(e => e.Sequence) > LastSequence;
-
-        public void Clear()
-        {
-            Claims.Clear();
-            Pictures.Clear();
-            ByOriginator.Clear();
-            LastSequence = 0;
-        }
-
-        public void Begin(IReadOnlyList<IEvent> events)
-        {
-            if (events.Count == 0) return;
-            LastSequence = events.Max(e => e.Sequence);
-            _generation++;
-            // Only the last few ranges can be uncommitted; older entries are kept for speed. Past the capacity, or every
-            // 16 ranges for entries older than 64 (a node that follows live traffic for months), they go.
-            var keep = Claims.Count > Capacity ? 4 : _generation % 16 == 0 ? 64 : -1;
-            if (keep < 0) return;
-            foreach (var (id, (claim, generation)) in Claims.ToList())
-                if (generation < _generation - keep)
-                {
-                    Claims.Remove(id);
-                    if (ByOriginator.TryGetValue((claim.FigureId, claim.OriginatorKey), out var ids)) ids.Remove(id);
-                }
-            foreach (var (id, (_, generation)) in Pictures.ToList())
-                if (generation < _generation - keep) Pictures.Remove(id);
-        }
-
-        public void Remember(FigureClaim claim, FigureClaim? replaced)
-        {
-            if (replaced != null && ByOriginator.TryGetValue((replaced.FigureId, replaced.OriginatorKey), out var old)) old.Remove(claim.Id);
-            Claims[claim.Id] = (claim, _generation);
-            var key = (claim.FigureId, claim.OriginatorKey);
-            if (!ByOriginator.TryGetValue(key, out var ids)) ByOriginator[key] = ids = [];
-            ids.Add(claim.Id);
-        }
-
-        public void Remember(FigurePicture picture) => Pictures[picture.Id] = (picture, _generation);
+        var batch = new Batch(this, operations, carried);
+        await batch.PrefetchAsync(events, ct);
+        // Inline, events come in the order they were appended (their sequence numbers are not known yet).
+        foreach (var e in events.OrderBy(e => e.Sequence)) await batch.ApplyAsync(e, ct);
+        batch.Store();
     }
 
     /// <summary>The documents one batch of events touches, loaded once and stored once.</summary>
-    private sealed class Batch(FigureTimeline<TPicture, TClaim> projection, IDocumentOperations operations, ReplayCache? replay)
+    private sealed class Batch(FigureTimeline<TPicture, TClaim> projection, IDocumentOperations operations, CarriedFigures? carried)
     {
         private readonly Dictionary<Guid, FigurePicture?> _pictures = new();
         private readonly Dictionary<Guid, FigureClaim?> _claims = new();
@@ -134,15 +71,15 @@ public abstract class FigureTimeline<TPicture, TClaim>(string name, bool keepsHi
         {
             // Inline, the write may already have read these under its figure lock, in its transaction (FigureLock), or
             // counted on the ones this node committed, checked under the lock (CommittedPictures).
-            var underLock = replay == null && typeof(TPicture) == typeof(FigurePicture) ? ReadUnderLock.Find(operations) : null;
+            var underLock = carried == null && typeof(TPicture) == typeof(FigurePicture) ? ReadUnderLock.Find(operations) : null;
             var claimIds = events.Where(e => e.Data is not (ClaimSubmitted or FigureDefined or Sources.SourceRegistered))
-                .Select(e => e.StreamId).Distinct().Where(id => replay?.Claims.ContainsKey(id) != true).ToList();
+                .Select(e => e.StreamId).Distinct().Where(id => carried?.Claims.ContainsKey(id) != true).ToList();
             if (underLock != null) claimIds.RemoveAll(id => Taken(underLock.Claims, id, _loaded));
             if (claimIds.Count > 0)
                 foreach (var c in await operations.LoadManyAsync<TClaim>(ct, claimIds.ToArray())) _loaded[c.Id] = c;
             var figureIds = _loaded.Values.OfType<FigureClaim>().Select(c => c.FigureId)
                 .Concat(events.Select(e => e.Data).OfType<ClaimSubmitted>().Where(s => s.FigureId != null).Select(s => s.FigureId!.Value))
-                .Distinct().Where(id => replay?.Pictures.ContainsKey(id) != true).ToList();
+                .Distinct().Where(id => carried?.Pictures.ContainsKey(id) != true).ToList();
             if (underLock != null) figureIds.RemoveAll(id => Taken(underLock.Pictures, id, _pictures));
             if (figureIds.Count > 0)
                 foreach (var p in await operations.LoadManyAsync<TPicture>(ct, figureIds.ToArray())) _pictures[p.Id] = p;
@@ -270,8 +207,8 @@ public abstract class FigureTimeline<TPicture, TClaim>(string name, bool keepsHi
         private async Task<FigureClaim?> LatestStandingAsync(Guid figureId, string key, CancellationToken ct)
         {
             var known = _claims.Values.OfType<FigureClaim>().ToList();
-            if (replay != null && replay.ByOriginator.TryGetValue((figureId, key), out var recent))
-                known.AddRange(recent.Where(id => !_claims.ContainsKey(id)).Select(id => replay.Claims[id].Claim));
+            if (carried != null && carried.ByOriginator.TryGetValue((figureId, key), out var recent))
+                known.AddRange(recent.Where(id => !_claims.ContainsKey(id)).Select(id => carried.Claims[id].Claim));
             var best = known.Where(c => c.FigureId == figureId && c.OriginatorKey == key && c.Standing).MaxBy(c => c.SubmittedRevision);
             var below = long.MaxValue;
             while (true)
@@ -283,7 +220,7 @@ public abstract class FigureTimeline<TPicture, TClaim>(string name, bool keepsHi
                 {
                     if (best != null && stored.SubmittedRevision <= best.SubmittedRevision) return best;
                     // A newer state known in memory wins over what is stored.
-                    if (_claims.ContainsKey(stored.Id) || replay?.Claims.ContainsKey(stored.Id) == true) continue;
+                    if (_claims.ContainsKey(stored.Id) || carried?.Claims.ContainsKey(stored.Id) == true) continue;
                     return stored;
                 }
                 if (page.Count < 20) return best;
@@ -294,7 +231,7 @@ public abstract class FigureTimeline<TPicture, TClaim>(string name, bool keepsHi
         private async Task<FigureClaim?> ClaimAsync(Guid id, CancellationToken ct)
         {
             if (_claims.TryGetValue(id, out var known)) return known;
-            if (replay != null && replay.Claims.TryGetValue(id, out var carried)) return _claims[id] = carried.Claim;
+            if (carried != null && carried.Claims.TryGetValue(id, out var recent)) return _claims[id] = recent.Claim;
             if (_loaded.TryGetValue(id, out var loaded)) return _claims[id] = loaded;
             return _claims[id] = await operations.LoadAsync<TClaim>(id, ct);
         }
@@ -302,7 +239,7 @@ public abstract class FigureTimeline<TPicture, TClaim>(string name, bool keepsHi
         private async Task<FigurePicture?> PictureAsync(Guid id, CancellationToken ct)
         {
             if (_pictures.TryGetValue(id, out var known)) return known;
-            if (replay != null && replay.Pictures.TryGetValue(id, out var carried)) return _pictures[id] = carried.Picture;
+            if (carried != null && carried.Pictures.TryGetValue(id, out var recent)) return _pictures[id] = recent.Picture;
             return _pictures[id] = await operations.LoadAsync<TPicture>(id, ct);
         }
 
@@ -310,25 +247,17 @@ public abstract class FigureTimeline<TPicture, TClaim>(string name, bool keepsHi
         {
             var pictures = _pictures.Values.OfType<FigurePicture>().Select(projection._asPicture).ToList();
             var claims = _changedClaims.Select(id => projection._asClaim(_claims[id]!)).ToList();
-            // Only the history keeps revisions and entry changes (in the daemon, a range's worth at a time). Both are written
-            // once: the range that stores them also moves the projection's progress past their events.
-            DocumentRows.Insert(operations, _revisions, r => r.Id);
-            DocumentRows.Insert(operations, _entryChanges, c => c.Id);
-            if (replay == null)
+            if (carried != null)
             {
-                // Inline, a write stores one picture and one claim: Marten's own operations, in the session it reads from.
-                foreach (var picture in pictures) operations.Store(picture);
-                foreach (var claim in claims) operations.Store(claim);
+                carried.Write(operations, pictures, claims, _submittedClaims, _revisions, _entryChanges, id => _loaded.GetValueOrDefault(id));
                 return;
             }
-            DocumentRows.Upsert(operations, pictures, p => p.Id);
-            // A claim submitted in this range has no row yet: a plain insert, cheaper than an upsert.
-            var submitted = claims.ToLookup(c => _submittedClaims.Contains(c.Id));
-            DocumentRows.Insert(operations, submitted[true].ToList(), c => c.Id);
-            DocumentRows.Upsert(operations, submitted[false].ToList(), c => c.Id);
-            foreach (var picture in pictures) replay.Remember(picture);
-            foreach (var claim in claims)
-                replay.Remember(claim, replay.Claims.TryGetValue(claim.Id, out var old) ? old.Claim : _loaded.GetValueOrDefault(claim.Id));
+            // Only the history keeps revisions and entry changes. Both are written once (an insert): the range that stores
+            // them also moves the projection's progress past their events.
+            foreach (var revision in _revisions) operations.Insert(revision);
+            foreach (var change in _entryChanges) operations.Insert(change);
+            foreach (var picture in pictures) operations.Store(picture);
+            foreach (var claim in claims) operations.Store(claim);
         }
     }
 }

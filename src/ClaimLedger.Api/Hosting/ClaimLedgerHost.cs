@@ -21,6 +21,7 @@ using ClaimLedger.Web;
 using ClaimLedger.Storage;
 using ClaimLedger.Local;
 using ClaimLedger.Throughput;
+using ClaimLedger.Throughput.GroupCommit;
 
 namespace ClaimLedger.Hosting;
 
@@ -115,9 +116,9 @@ public static class ClaimLedgerHost
         services.AddSingleton<Audit.LedgerVerifier>();
         services.AddSingleton<Audit.LedgerSequencer>();
         services.AddHostedService(sp => sp.GetRequiredService<Audit.LedgerSequencer>());
-        services.AddSingleton<Claims.Submitting.KnownReferences>();
-        services.AddSingleton<Claims.Submitting.SubmissionGroups>();
-        services.AddHostedService(sp => sp.GetRequiredService<Claims.Submitting.SubmissionGroups>());
+        services.AddSingleton<KnownReferences>();
+        services.AddSingleton<SubmissionGroups>();
+        services.AddHostedService(sp => sp.GetRequiredService<SubmissionGroups>());
         services.AddHealthChecks().AddCheck<PostgresReadiness>("postgres", tags: ["ready"]);
         services.AddClaimLedgerTelemetry(builder.Configuration);
         services.AddHostedService<DemoData>();

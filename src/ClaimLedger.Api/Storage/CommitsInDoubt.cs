@@ -49,24 +49,8 @@ public static class CommitsInDoubt
             };
         });
 
-    /// <summary>
-    /// For a write whose transaction id never came back (it travelled in the lost round trip): once the backend that ran
-    /// it is gone — a transaction never outlives its backend —, whether the streams it started exist.
-    /// </summary>
-    public static Task<bool?> StartedStreamsAsync(IDocumentStore store, int backendProcessId, IReadOnlyCollection<Guid> streams, TimeSpan patience) =>
-        AskAsync(store, patience, async connection =>
-        {
-            await using var running = new NpgsqlCommand("select exists (select 1 from pg_stat_activity where pid = $1)", connection);
-            running.Parameters.AddWithValue(backendProcessId);
-            if (await running.ExecuteScalarAsync(CancellationToken.None) is true) return (false, null);
-            await using var stored = new NpgsqlCommand($"select count(*) from {Audit.LedgerSchema.Schema}.mt_streams where id = any($1)", connection);
-            stored.Parameters.AddWithValue(streams.ToArray());
-            var found = (long)(await stored.ExecuteScalarAsync(CancellationToken.None))!;
-            return (true, found == streams.Count ? true : found == 0 ? false : null);
-        });
-
     /// <summary>Asks on a fresh connection until the answer is final or <paramref name="patience"/> runs out.</summary>
-    private static async Task<bool?> AskAsync(IDocumentStore store, TimeSpan patience, Func<NpgsqlConnection, Task<(bool Final, bool? Committed)>> ask)
+    internal static async Task<bool?> AskAsync(IDocumentStore store, TimeSpan patience, Func<NpgsqlConnection, Task<(bool Final, bool? Committed)>> ask)
     {
         var deadline = DateTime.UtcNow + patience;
         while (true)

@@ -18,13 +18,13 @@ namespace ClaimLedger.Storage;
 /// stays prepared as one that returns no rows. Its next execution on that connection skips the Describe, the first row
 /// arrives where Npgsql expects the end of the statement, and Npgsql throws "Received unexpected backend message DataRow"
 /// and breaks the connection, after PostgreSQL has run the whole round trip: a group of submissions whose COMMIT travels
-/// in that round trip (<see cref="CommitWithTheWrite"/>) is stored and answered 500. An error raised while executing
+/// in that round trip (<see cref="Throughput.GroupCommit.CommitWithTheWrite"/>) is stored and answered 500. An error raised while executing
 /// (after the Describe) leaves nothing behind. The same bug is reported as npgsql/npgsql#6391, still open.
 /// <c>HalfPreparedStatementsTests</c> pins Npgsql's behaviour: when it passes no more, this class can go.
 /// </para>
 /// <para>
 /// Where a refusal is seen: every failure Marten reports, since this is the store's logger (units of work, commands,
-/// reads in a transaction, a group's write that <see cref="Claims.Submitting.SubmissionGroups"/> then retries), and every
+/// reads in a transaction, a group's write that <see cref="Throughput.GroupCommit.SubmissionGroups"/> then retries), and every
 /// failure that escapes a request (<see cref="WatchAsync"/>: Marten does not report a read outside a transaction, and a
 /// client hanging up cancels its statement, which PostgreSQL refuses as 57014 — possibly while binding it).
 /// </para>
@@ -42,7 +42,7 @@ namespace ClaimLedger.Storage;
 /// <para>
 /// Refusals that PostgreSQL raises only while executing, and that writers meet in normal operation, leave the pool alone:
 /// integrity violations (class 23: a stream or an idempotency record written twice) and a picture that moved on
-/// (<see cref="Figures.CommittedPictures.MovedState"/>), as do 25P02s, which follow a refusal already handled.
+/// (<see cref="Throughput.GroupCommit.CommittedPictures.MovedState"/>), as do 25P02s, which follow a refusal already handled.
 /// </para>
 /// <para>
 /// As the store's logger it also writes what Marten's default logger wrote: failures (error) and schema changes
@@ -57,7 +57,7 @@ public sealed class HalfPreparedStatements(NpgsqlDataSource dataSource, ILogger<
         foreach (var refusal in PostgresRefusals(e))
         {
             if (refusal.SqlState.StartsWith("23", StringComparison.Ordinal)) continue;
-            if (refusal.SqlState is Figures.CommittedPictures.MovedState or PostgresErrorCodes.InFailedSqlTransaction) continue;
+            if (refusal.SqlState is Throughput.GroupCommit.CommittedPictures.MovedState or PostgresErrorCodes.InFailedSqlTransaction) continue;
             return true;
         }
         return false;

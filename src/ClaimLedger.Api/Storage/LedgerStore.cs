@@ -18,13 +18,16 @@ using Wolverine;
 using Wolverine.Http;
 using Wolverine.Marten;
 using ClaimLedger.Web;
+using ClaimLedger.Throughput.Rebuilds;
 
 namespace ClaimLedger.Storage;
 
 public static class LedgerStore
 {
     /// <summary>The ledger's Marten configuration: the API, the commands and the benchmarks all use this one.</summary>
-    public static StoreOptions For(string connectionString)
+    /// <param name="rebuilds">How the daemon runs the projections: the fastest measured (the API's), or Marten's own
+    /// execution for all of them (what the tests that pin the faster path compare it with).</param>
+    public static StoreOptions For(string connectionString, RebuildPath rebuilds = RebuildPath.Fastest)
     {
         var opts = new StoreOptions();
         opts.Connection(connectionString);
@@ -48,8 +51,8 @@ public static class LedgerStore
         }
         opts.ConfigureAccess();
         opts.ConfigureSources();
-        opts.ConfigureFigures();
-        opts.ConfigureClaims();
+        opts.ConfigureFigures(rebuilds);
+        opts.ConfigureClaims(rebuilds);
         opts.ConfigureLedger();
         return opts;
     }

@@ -18,12 +18,10 @@ public sealed class LedgerTransaction
 {
     private readonly IDocumentSession _session;
     private IBatchedQuery? _queued;
-    private bool _opened;
     private Task<IReadOnlyList<string>>? _id;
 
     /// <summary>
-    /// The transaction's id as PostgreSQL gave it in the first round trip (what <see cref="CommitsInDoubt"/> asks about);
-    /// null for a transaction opened with its write.
+    /// The transaction's id as PostgreSQL gave it in the first round trip (what <see cref="CommitsInDoubt"/> asks about).
     /// </summary>
     public string? Id => _id is { IsCompletedSuccessfully: true } id && id.Result.Count == 1 ? id.Result[0] : null;
 
@@ -49,27 +47,11 @@ public sealed class LedgerTransaction
         return transaction;
     }
 
-    /// <summary>
-    /// Opens the transaction in the round trip that writes its events instead of one of its own, for a writer that has
-    /// nothing to read (what it refers to is known): the transaction id, the figures' locks and the check that their
-    /// pictures are still <paramref name="pictures"/> go ahead of the events (<see cref="Figures.CommittedPictures"/>).
-    /// Nothing queued on <see cref="Reads"/> is sent.
-    /// </summary>
-    public void OpenWithTheWrite(IDocumentSession session, IReadOnlyList<Figures.Picture.FigurePicture> pictures)
-    {
-        if (_opened) throw new InvalidOperationException("the transaction's first round trip has already been sent");
-        _opened = true;
-        _queued = null;
-        _id = null;
-        Figures.CommittedPictures.ExpectingAhead(session, pictures);
-    }
-
     /// <summary>Sends what is queued on <see cref="Reads"/>: the first time, the transaction id with it.</summary>
     public async Task OpenAsync(CancellationToken ct)
     {
         if (_queued is not { } batch) return;
         _queued = null;
-        _opened = true;
         await batch.Execute(ct);
     }
 }

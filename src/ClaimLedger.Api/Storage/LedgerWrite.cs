@@ -23,7 +23,7 @@ public static class LedgerWrite
 
         var (key, badKey) = IdempotencyKey.From(http, actor, request);
         if (badKey != null) return badKey;
-        // A write without an Idempotency-Key may share a transaction with others (Claims.Submitting.SubmissionGroups);
+        // A write without an Idempotency-Key may share a transaction with others (Throughput.GroupCommit.SubmissionGroups);
         // it is written alone here when it cannot.
         if (key is null && together != null && await together(request, actor) is { } written) return written;
 

@@ -5,6 +5,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using ClaimLedger.Throughput;
+using ClaimLedger.Throughput.Rebuilds;
 
 namespace ClaimLedger.Web;
 
@@ -20,7 +21,7 @@ public static class Telemetry
     public const string ServiceName = "ClaimLedger";
 
     /// <summary>The project's own meters.</summary>
-    public static readonly string[] Meters = [Claims.Submitting.SubmissionGroups.MeterName, RangePipeline.MeterName];
+    public static readonly string[] Meters = [Throughput.GroupCommit.SubmissionGroups.MeterName, RangePipeline.MeterName];
 
     public static IServiceCollection AddClaimLedgerTelemetry(this IServiceCollection services, IConfiguration configuration)
     {

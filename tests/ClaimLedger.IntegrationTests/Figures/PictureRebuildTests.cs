@@ -1,6 +1,6 @@
 using ClaimLedger.Figures;
 using ClaimLedger.IntegrationTests.Support;
-using ClaimLedger.Throughput;
+using JasperFx.Events.Projections;
 
 namespace ClaimLedger.IntegrationTests.Figures;
 
@@ -43,7 +43,7 @@ public class PictureRebuildTests : IAsyncLifetime
         // Ranges of twelve events: a figure's next change comes at most two events later, often in the next range,
         // while the one before is still waiting to be written.
         await _api.RebuildAsync(FigurePictureProjection.Name,
-            options => options.Projections.All.OfType<RangePipeline>().Single(p => p.Name == FigurePictureProjection.Name).Options.BatchSize = 12);
+            options => options.Projections.All.OfType<ProjectionBase>().Single(p => p.Name == FigurePictureProjection.Name).Options.BatchSize = 12);
 
         var rebuilt = await ClaimLedger.Reliability.ProjectionSnapshot.TakeAsync(_api.ConnectionString);
         ClaimLedger.Reliability.ProjectionSnapshot.Compare(live, rebuilt).ShouldBeEmpty();

@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ClaimLedger.Web;
 using ClaimLedger.Storage;
 using ClaimLedger.Local;
+using ClaimLedger.Throughput.Rebuilds;
 
 namespace ClaimLedger.IntegrationTests.Support;
 
@@ -47,13 +48,14 @@ public sealed class LedgerApi : IAsyncDisposable
     public IDocumentStore Store => Host.Services.GetRequiredService<IDocumentStore>();
 
     /// <summary>
-    /// Rebuilds one projection in a daemon of the test's own, on a store configured as the API's and then by
-    /// <paramref name="configure"/> (a smaller range, less carried state).
+    /// Rebuilds one projection in a daemon of the test's own, on a store configured as the API's (or with every projection
+    /// on Marten's own execution: <paramref name="path"/>) and then by <paramref name="configure"/> (a smaller range, less
+    /// carried state).
     /// </summary>
-    public async Task RebuildAsync(string projection, Action<StoreOptions> configure)
+    public async Task RebuildAsync(string projection, Action<StoreOptions>? configure = null, RebuildPath path = RebuildPath.Fastest)
     {
-        var options = LedgerStore.For(ConnectionString);
-        configure(options);
+        var options = LedgerStore.For(ConnectionString, path);
+        configure?.Invoke(options);
         using var store = new DocumentStore(options);
         using var daemon = await store.BuildProjectionDaemonAsync();
         await daemon.RebuildProjectionAsync(projection, TimeSpan.FromMinutes(1), CancellationToken.None);

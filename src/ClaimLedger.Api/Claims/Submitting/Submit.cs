@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
 using ClaimLedger.Web;
 using ClaimLedger.Storage;
+using ClaimLedger.Throughput.GroupCommit;
 
 namespace ClaimLedger.Claims.Submitting;
 

@@ -15,12 +15,12 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class POST_api_claims : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
-        private readonly ClaimLedger.Claims.Submitting.KnownReferences _knownReferences;
-        private readonly ClaimLedger.Claims.Submitting.SubmissionGroups _submissionGroups;
+        private readonly ClaimLedger.Throughput.GroupCommit.KnownReferences _knownReferences;
+        private readonly ClaimLedger.Throughput.GroupCommit.SubmissionGroups _submissionGroups;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_claims(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, ClaimLedger.Claims.Submitting.KnownReferences knownReferences, ClaimLedger.Claims.Submitting.SubmissionGroups submissionGroups, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_claims(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, ClaimLedger.Throughput.GroupCommit.KnownReferences knownReferences, ClaimLedger.Throughput.GroupCommit.SubmissionGroups submissionGroups, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _knownReferences = knownReferences;

@@ -1,9 +1,9 @@
-using ClaimLedger.Claims.Submitting;
 using ClaimLedger.Figures;
 using ClaimLedger.IntegrationTests.Support;
 using ClaimLedger.Sources;
+using ClaimLedger.Throughput.GroupCommit;
 
-namespace ClaimLedger.IntegrationTests.Claims;
+namespace ClaimLedger.IntegrationTests.Throughput.GroupCommit;
 
 /// <summary>Sources and figures found once are not read again; what was not found is read again.</summary>
 public class KnownReferencesTests(ApiFixture fixture) : IClassFixture<ApiFixture>

@@ -3,9 +3,9 @@ using ClaimLedger.IntegrationTests.Audit;
 using ClaimLedger.IntegrationTests.Support;
 using Marten;
 using ClaimLedger.Storage;
-using ClaimLedger.Throughput;
+using ClaimLedger.Throughput.GroupCommit;
 
-namespace ClaimLedger.IntegrationTests.Throughput;
+namespace ClaimLedger.IntegrationTests.Throughput.GroupCommit;
 
 /// <summary>
 /// A session whose COMMIT travels with its writes: saved, it has committed (before it is disposed); refused, it has

@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using ClaimLedger.Claims.Submitting;
 using ClaimLedger.Figures;
 using ClaimLedger.IntegrationTests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using ClaimLedger.Throughput.GroupCommit;
 
-namespace ClaimLedger.IntegrationTests.Claims;
+namespace ClaimLedger.IntegrationTests.Throughput.GroupCommit;
 
 /// <summary>
 /// Submissions that wait while a transaction is in flight are written together (group commit). To make a group form

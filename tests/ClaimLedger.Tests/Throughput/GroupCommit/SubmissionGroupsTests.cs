@@ -1,9 +1,9 @@
-using ClaimLedger.Claims.Submitting;
 using Marten.Exceptions;
 using Npgsql;
 using Shouldly;
+using ClaimLedger.Throughput.GroupCommit;
 
-namespace ClaimLedger.Tests.Claims;
+namespace ClaimLedger.Tests.Throughput.GroupCommit;
 
 /// <summary>When a group's commit fails, only a refusal from PostgreSQL proves nothing landed (and allows writing each alone).</summary>
 public class SubmissionGroupsTests

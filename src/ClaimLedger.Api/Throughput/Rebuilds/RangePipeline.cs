@@ -10,7 +10,7 @@ using JasperFx.Events.Subscriptions;
 using Marten;
 using Marten.Events.Projections;
 
-namespace ClaimLedger.Throughput;
+namespace ClaimLedger.Throughput.Rebuilds;
 
 /// <summary>
 /// Runs a daemon projection as Marten's own <see cref="ProjectionExecution{TOperations,TQuerySession}"/> does — each
@@ -18,16 +18,16 @@ namespace ClaimLedger.Throughput;
 /// transaction — except that the next range is applied while the previous one is being written.
 /// <para>
 /// Why: Marten's execution applies a range, writes it, and only then asks for the next page, so reading events, applying
-/// them and PostgreSQL writing the documents took turns and the machine sat 40 % idle during a history rebuild. Here
-/// one range is being applied while one is being written, and the agent keeps a page or two loaded ahead. The history
-/// runs here always; the picture and the claim document, inline on writes, run here when they are rebuilt.
+/// them and PostgreSQL writing the documents take turns. Here one range is being applied while one is being written, and
+/// the agent keeps a page or two loaded ahead. Measured (docs/benchmarks.md, one <c>--rebuild --paths</c> run per
+/// projection, the two paths alternating on one ledger): see <see cref="RebuildPath"/> for which projections run here and
+/// the rates that decided it.
 /// </para>
 /// <para>
 /// What it asks of the projection: a range is applied before the previous one has committed, so what the previous range
 /// wrote is not yet visible to queries. The projection carries the documents of recent ranges in memory for exactly
-/// that (<see cref="Figures.FigureTimeline{TPicture,TClaim}"/>, <see cref="Claims.ClaimProjection"/>), and starts again
-/// from what is stored whenever a range does not follow the last one it applied (a shard started again after a failure
-/// resumes from the committed progress).
+/// that (<see cref="IFollowingRanges"/>), and starts again from what is stored whenever a range does not follow the last
+/// one it applied (a shard started again after a failure resumes from the committed progress).
 /// </para>
 /// </summary>
 public sealed class RangePipeline : ProjectionWrapper<IDocumentOperations, IQuerySession>, ISubscriptionFactory<IDocumentOperations, IQuerySession>
@@ -49,22 +49,33 @@ public sealed class RangePipeline : ProjectionWrapper<IDocumentOperations, IQuer
     private static readonly Histogram<double> WaitingForWriter = Stages.CreateHistogram<double>("claimledger.projection.range.waiting_for_writer", "ms",
         "Time an applied range waited for the writer to finish the range before it");
 
-    public RangePipeline(IProjection projection, string name) : base(projection, ProjectionLifecycle.Async) => Name = name;
+    private readonly IFollowingRanges _following;
+
+    /// <summary>Runs <paramref name="projection"/> (inline, it is Marten's own) with its daemon ranges pipelined.</summary>
+    public RangePipeline(IProjection projection, string name) : base(projection, ProjectionLifecycle.Async)
+    {
+        Name = name;
+        _following = projection as IFollowingRanges ??
+                     throw new ArgumentException($"{projection.GetType().Name} cannot apply a range before the one before it has committed", nameof(projection));
+    }
 
     ISubscriptionExecution ISubscriptionFactory<IDocumentOperations, IQuerySession>.BuildExecution(
         IEventStore<IDocumentOperations, IQuerySession> store, IEventDatabase database, ILoggerFactory loggerFactory, ShardName shardName) =>
-        new Execution(shardName, store, database, Inner, Options, loggerFactory.CreateLogger<RangePipeline>());
+        new Execution(shardName, store, database, _following.ApplyFollowingAsync, Options, loggerFactory.CreateLogger<RangePipeline>());
 
     ISubscriptionExecution ISubscriptionFactory<IDocumentOperations, IQuerySession>.BuildExecution(
         IEventStore<IDocumentOperations, IQuerySession> store, IEventDatabase database, ILogger logger, ShardName shardName) =>
-        new Execution(shardName, store, database, Inner, Options, logger);
+        new Execution(shardName, store, database, _following.ApplyFollowingAsync, Options, logger);
 
-    /// <summary>The pipelined execution of one shard, for a projection that is not registered through this wrapper.</summary>
+    /// <summary>Applies one range of events to a batch's session (the projection's documents, not yet written).</summary>
+    internal delegate Task ApplyRange(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken ct);
+
+    /// <summary>The pipelined execution of one shard (also for a projection that is not registered through this wrapper).</summary>
     internal sealed class Execution : ISubscriptionExecution
     {
         private readonly IEventStore<IDocumentOperations, IQuerySession> _store;
         private readonly IEventDatabase _database;
-        private readonly IJasperFxProjection<IDocumentOperations> _projection;
+        private readonly ApplyRange _apply;
         private readonly AsyncOptions _options;
         private readonly ILogger _logger;
         private readonly CancellationTokenSource _cancellation = new();
@@ -77,9 +88,9 @@ public sealed class RangePipeline : ProjectionWrapper<IDocumentOperations, IQuer
         private readonly KeyValuePair<string, object?> _shardTag;
 
         public Execution(ShardName shardName, IEventStore<IDocumentOperations, IQuerySession> store, IEventDatabase database,
-            IJasperFxProjection<IDocumentOperations> projection, AsyncOptions options, ILogger logger)
+            ApplyRange apply, AsyncOptions options, ILogger logger)
         {
-            (ShardName, _store, _database, _projection, _options, _logger) = (shardName, store, database, projection, options, logger);
+            (ShardName, _store, _database, _apply, _options, _logger) = (shardName, store, database, apply, options, logger);
             _shardTag = new(ShardTag, shardName.Identity);
             _applying = Task.Run(ApplyLoopAsync);
             _writing = Task.Run(WriteLoopAsync);
@@ -163,7 +174,7 @@ public sealed class RangePipeline : ProjectionWrapper<IDocumentOperations, IQuer
                 foreach (var tenant in range.Events.GroupBy(e => e.TenantId))
                 {
                     await using var session = batch.SessionForTenant(tenant.Key);
-                    await _projection.ApplyAsync(session, tenant.ToList(), _cancellation.Token);
+                    await _apply(session, tenant.ToList(), _cancellation.Token);
                 }
                 Applying.Record(Stopwatch.GetElapsedTime(applying).TotalMilliseconds, _shardTag);
                 return batch;
@@ -262,4 +273,13 @@ public sealed class RangePipeline : ProjectionWrapper<IDocumentOperations, IQuer
             return false;
         }
     }
+}
+
+/// <summary>
+/// A projection that can apply a daemon range before the ranges before it have committed: it carries what they left in
+/// memory (<see cref="CarriedFigures"/>, <see cref="PipelinedSnapshot{TDoc}"/>) instead of reading it back.
+/// </summary>
+public interface IFollowingRanges
+{
+    Task ApplyFollowingAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken ct);
 }

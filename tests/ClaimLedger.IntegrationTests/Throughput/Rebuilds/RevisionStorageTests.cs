@@ -1,8 +1,8 @@
 using ClaimLedger.Figures;
 using ClaimLedger.IntegrationTests.Support;
-using ClaimLedger.Throughput;
+using ClaimLedger.Throughput.Rebuilds;
 
-namespace ClaimLedger.IntegrationTests.Figures;
+namespace ClaimLedger.IntegrationTests.Throughput.Rebuilds;
 
 /// <summary>How the history stores revisions: once each, and paged by the primary key alone.</summary>
 public class RevisionStorageTests(ApiFixture fixture) : IClassFixture<ApiFixture>

@@ -1,6 +1,6 @@
 using Marten;
 
-namespace ClaimLedger.Throughput;
+namespace ClaimLedger.Throughput.Rebuilds;
 
 /// <summary>
 /// Writes many documents of one type in one statement, for the daemon's ranges. Marten stores each document with a

@@ -3,8 +3,9 @@ using ClaimLedger.Figures.Picture;
 using JasperFx.Events;
 using Marten.Services;
 using Shouldly;
+using ClaimLedger.Throughput.GroupCommit;
 
-namespace ClaimLedger.Tests.Figures;
+namespace ClaimLedger.Tests.Throughput.GroupCommit;
 
 /// <summary>What a node remembers of the pictures it committed: the latest of each, and only the inline picture.</summary>
 public class CommittedPicturesTests

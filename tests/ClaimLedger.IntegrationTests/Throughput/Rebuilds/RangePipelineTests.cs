@@ -3,9 +3,9 @@ using ClaimLedger.IntegrationTests.Audit;
 using ClaimLedger.IntegrationTests.Support;
 using Marten;
 using ClaimLedger.Storage;
-using ClaimLedger.Throughput;
+using ClaimLedger.Throughput.Rebuilds;
 
-namespace ClaimLedger.IntegrationTests.Figures;
+namespace ClaimLedger.IntegrationTests.Throughput.Rebuilds;
 
 /// <summary>
 /// The history applies a range while the one before it is written (<see cref="RangePipeline"/>). A range applied on top
@@ -69,10 +69,10 @@ public class RangePipelineTests : IAsyncLifetime
         for (var i = 0; i < 30; i++) await _api.Claim(source, figure, 200 + i, $"originator {i % 3}");
         var ranges = (int)Math.Ceiling(await _api.ScalarAsync("select count(*) from claimledger.mt_events") / 5.0);
 
-        // The meter is the process's: other tests' rebuilds of the picture may add to the counts, never take away.
-        using var stages = new ClaimLedger.Benchmarks.RangeStages(FigurePictureProjection.Name + ":All");
-        await _api.RebuildAsync(FigurePictureProjection.Name,
-            options => options.Projections.All.OfType<RangePipeline>().Single(p => p.Name == FigurePictureProjection.Name).Options.BatchSize = 5);
+        // The meter is the process's: other tests' rebuilds of the history may add to the counts, never take away.
+        using var stages = new ClaimLedger.Benchmarks.RangeStages(Shard);
+        await _api.RebuildAsync(FigureHistoryProjection.Name,
+            options => options.Projections.All.OfType<RangePipeline>().Single(p => p.Name == FigureHistoryProjection.Name).Options.BatchSize = 5);
 
         foreach (var stage in new[] { "applying", "writing", "waiting_for_events", "waiting_for_writer" })
             stages.Count(stage).ShouldBeGreaterThanOrEqualTo(ranges, $"one {stage} measurement per range");

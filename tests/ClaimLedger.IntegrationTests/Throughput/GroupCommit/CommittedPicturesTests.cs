@@ -5,9 +5,9 @@ using ClaimLedger.IntegrationTests.Support;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using ClaimLedger.Storage;
-using ClaimLedger.Throughput;
+using ClaimLedger.Throughput.GroupCommit;
 
-namespace ClaimLedger.IntegrationTests.Figures;
+namespace ClaimLedger.IntegrationTests.Throughput.GroupCommit;
 
 /// <summary>
 /// A write whose pictures this node remembers sends its transaction id, its figure locks and the check of its pictures
@@ -26,14 +26,14 @@ public class CommittedPicturesTests
         var defined = pictures.AllOf([figure]).ShouldNotBeNull().ShouldHaveSingleItem();
         defined.RevisionCount.ShouldBe(0);
 
-        // As a group of submissions writes (Claims.Submitting.SubmissionGroups).
+        // As a group of submissions writes (SubmissionGroups).
         await using var write = await CommitWithTheWrite.OpenAsync(api.Store, CancellationToken.None);
         var session = write.Session;
         var sent = new SentStatements();
         session.Logger = sent;
         session.LastModifiedBy = "test";
-        var transaction = await LedgerTransaction.StartAsync(session, CancellationToken.None);
-        transaction.OpenWithTheWrite(session, [defined]);
+        await LedgerTransaction.StartAsync(session, CancellationToken.None);
+        CommittedPictures.ExpectingAhead(session, [defined]);
         var claim = Guid.CreateVersion7();
         session.Events.StartStream<Claim>(claim, Submitted(claim, source, figure));
         await session.SaveChangesAsync();
@@ -61,8 +61,8 @@ public class CommittedPicturesTests
         var logged = new SentStatements();
         session.Logger = logged;
         session.LastModifiedBy = "test";
-        var transaction = await LedgerTransaction.StartAsync(session, CancellationToken.None);
-        transaction.OpenWithTheWrite(session, [defined with { RevisionCount = 7 }]);
+        await LedgerTransaction.StartAsync(session, CancellationToken.None);
+        CommittedPictures.ExpectingAhead(session, [defined with { RevisionCount = 7 }]);
         var claim = Guid.CreateVersion7();
         session.Events.StartStream<Claim>(claim, Submitted(claim, source, figure));
         var refused = await Should.ThrowAsync<Exception>(() => session.SaveChangesAsync());

@@ -4,7 +4,7 @@ using Marten;
 using Marten.Services.BatchQuerying;
 using Microsoft.Extensions.Caching.Memory;
 
-namespace ClaimLedger.Claims.Submitting;
+namespace ClaimLedger.Throughput.GroupCommit;
 
 /// <summary>
 /// The sources and figures this node has already read for submissions. Neither ever changes once registered or defined
@@ -13,6 +13,11 @@ namespace ClaimLedger.Claims.Submitting;
 /// transaction. Only what was found is kept (an id not found may be registered a moment later); bounded by the size of
 /// the source texts.
 /// </summary>
+/// <remarks>
+/// Why: a group reads nothing before it writes only when every figure it refers to is known here (and its pictures are
+/// remembered, <see cref="CommittedPictures"/>, whose measurement is this one's). Alone, taking a source and a figure read
+/// out of each transaction measured within the noise (docs/benchmarks.md).
+/// </remarks>
 public sealed class KnownReferences : IDisposable
 {
     private readonly MemoryCache _found = new(new MemoryCacheOptions { SizeLimit = 32 * 1024 * 1024 });
