@@ -175,7 +175,9 @@ internal sealed partial class Run(BenchmarkProgram.Mode mode, List<Result> resul
     private async Task ExecAsync(string sql)
     {
         await using var conn = await OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
+        // Set-up and maintenance (a VACUUM of half a million events, a checkpoint) may take longer than a command's
+        // default 30 s on a busy machine: they are waited for, not timed.
+        await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = 0 };
         await cmd.ExecuteNonQueryAsync();
     }
 
