@@ -4,11 +4,11 @@ using Marten.Services.BatchQuerying;
 namespace ClaimLedger.Storage;
 
 /// <summary>
-/// Every transaction that appends events starts here: it is opened before any lock or read, and it takes its
-/// transaction id in its first round trip, before any event draws a sequence number. An in-flight transaction that
-/// already holds event sequence numbers is then always visible in a snapshot's list of running transactions, which is
-/// how the ledger's sequencer tells a gap that will still be filled from one that never will
-/// (<see cref="Audit.LedgerSequencer"/>).
+/// Every transaction that appends events starts here, except a claim write's (its exclusive load of the claim takes the
+/// id: <see cref="Claims.ClaimRequest"/>): it is opened before any lock or read, and it takes its transaction id in its
+/// first round trip, before any event draws a sequence number. An in-flight transaction that already holds event
+/// sequence numbers is then always visible in a snapshot's list of running transactions, which is how the ledger's
+/// sequencer tells a gap that will still be filled from one that never will (<see cref="Audit.LedgerSequencer"/>).
 /// </summary>
 /// <remarks>
 /// A write queues its reads and locks on <see cref="Reads"/> so that they travel together in one round trip (the first

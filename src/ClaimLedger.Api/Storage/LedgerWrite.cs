@@ -41,19 +41,27 @@ public static class LedgerWrite
         await transaction.OpenAsync(ct);
 
         if (key != null) key.Remember(session, response, http.RequestServices.GetRequiredService<TimeProvider>());
+        await CommitAsync(http, session, () => transaction.Id);
+        return response;
+    }
+
+    /// <summary>
+    /// Commits a write's session. Not bound to the request: once the commit starts, a client hanging up must not leave it
+    /// in doubt. A repeat of the write's Idempotency-Key cannot commit beside it: it waits on the key's lock, and the
+    /// record is an Insert. A commit whose answer was lost is acknowledged when PostgreSQL says that
+    /// <paramref name="transactionId"/> committed, and fails as it would otherwise.
+    /// </summary>
+    public static async Task CommitAsync(HttpContext http, IDocumentSession session, Func<string?> transactionId)
+    {
         try
         {
-            // Not bound to the request: once the commit starts, a client hanging up must not leave it in doubt. A repeat of
-            // the key cannot commit beside it: it waits on the key's lock, and the record is an Insert.
             await session.SaveChangesAsync(CancellationToken.None);
         }
         catch (Exception e) when (CommitsInDoubt.InDoubt(e))
         {
-            // The commit's answer was lost: what PostgreSQL says it stored is acknowledged; anything else fails as it would.
-            if (await CommitsInDoubt.CommittedAsync(session.DocumentStore, transaction.Id, CommitsInDoubt.Patience) != true) throw;
+            if (await CommitsInDoubt.CommittedAsync(session.DocumentStore, transactionId(), CommitsInDoubt.Patience) != true) throw;
             http.RequestServices.GetRequiredService<ILogger<LedgerTransaction>>()
                 .LogWarning(e, "A write's commit was in doubt; it had committed");
         }
-        return response;
     }
 }

@@ -42,4 +42,25 @@ public class CommitInDoubtTests : IAsyncLifetime
         await using var session = _api.Store.QuerySession();
         (await session.QueryAsync<long>("select count(*) from claimledger.mt_events where data->>'attributedTo' = ?", originator)).Single().ShouldBe(1);
     }
+
+    /// <summary>
+    /// A claim write commits in Wolverine's aggregate workflow (Claims.ClaimRequest.CommitAsync): its transaction id is
+    /// read with its events, so the COMMIT whose answer is lost is found committed.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_claim_write_whose_commit_answer_is_lost_is_acknowledged_and_stored_once(bool keyed)
+    {
+        var claim = await _api.Claim(await _api.Source(), await _api.Figure());
+        var note = $"checked against the hospital's list {Guid.NewGuid():N}";
+        var headers = keyed ? new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString() } : null;
+        _proxy.CutAtTheCommitAfter(note);
+        var r = await _api.Post($"/api/claims/{claim}/verdict", new { verdict = "verified", note }, LedgerApi.Reviewer, headers);
+        r.Status.ShouldBe(200, r.Body);
+        r.ETag.ShouldBe("\"2\"");
+        var events = (await _api.Get($"/api/claims/{claim}/events")).Json.EnumerateArray().ToList();
+        events.Count.ShouldBe(2);
+        events[1].GetProperty("data").GetProperty("note").GetString().ShouldBe(note);
+    }
 }

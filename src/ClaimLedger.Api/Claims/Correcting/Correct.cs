@@ -1,10 +1,11 @@
 using System.ComponentModel.DataAnnotations;
 using ClaimLedger.Access;
 using ClaimLedger.Claims.Submitting;
-using ClaimLedger.Sources;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
+using Wolverine.Marten;
 using ClaimLedger.Web;
 
 namespace ClaimLedger.Claims.Correcting;
@@ -20,15 +21,11 @@ public sealed record CorrectClaimRequest
     [Required] public string? Reason { get; init; }
 }
 
+/// <summary>A claim write in Wolverine's aggregate workflow; its steps and their order are <see cref="ClaimRequest"/>'s.</summary>
 public static class CorrectClaimEndpoint
 {
-    [EndpointSummary("Correct a claim's value, quote, attribution or period (its submitter only); old and new are kept")]
-    [WolverinePost("/api/claims/{id}/corrections", Name = "CorrectClaim"), Authorize(Policy = Policies.Check)]
-    [Tags("Claims")]
-    [JsonBody(typeof(CorrectClaimRequest))]
-    [ProducesResponseType<ClaimChanged>(200)]
-    public static Task<IResult> Post(Guid id, IDocumentSession session, HttpContext http) =>
-        ClaimWrite.RunAsync<CorrectClaimRequest>(http, session, id, async (body, _) =>
+    public static Task<(ClaimRequest?, IResult)> ReadAsync(Guid id, HttpContext http, IDocumentSession session) =>
+        ClaimRequest.ReadAsync<CorrectClaimRequest>(http, session, id, async (body, reads) =>
         {
             var errors = new FieldErrors();
             var reason = errors.Text(body.Reason, "reason", 5000);
@@ -43,7 +40,7 @@ public static class CorrectClaimEndpoint
             Quotes.QuoteAnchor? anchor = null;
             if (quote != null)
             {
-                if (await ClaimWrite.SourceOfClaimAsync(session, id, http.RequestAborted) is not { } source)
+                if (await ClaimWrite.SourceOfClaimAsync(reads, id) is not { } source)
                     return Intent.Refuse(Problems.NotFound("claim", id));
                 anchor = ClaimInput.Anchor(source, quote, "quote", out var notFound);
                 if (notFound != null) return Intent.Refuse(notFound);
@@ -59,4 +56,19 @@ public static class CorrectClaimEndpoint
                 Anchor = quote != null ? anchor : claim.Anchor,
             }, reason));
         });
+
+    public static Task<IResult> GuardAsync(ClaimRequest request, IDocumentSession session, HttpContext http) =>
+        request.GuardAsync(session, http.RequestAborted);
+
+    public static ProblemDetails Validate(ClaimRequest request, Claim? claim) => request.Check(claim);
+
+    [EndpointSummary("Correct a claim's value, quote, attribution or period (its submitter only); old and new are kept")]
+    [WolverinePost("/api/claims/{id}/corrections", Name = "CorrectClaim"), Authorize(Policy = Policies.Check)]
+    [Tags("Claims")]
+    [JsonBody(typeof(CorrectClaimRequest)), ClaimWriteSteps]
+    [ProducesResponseType<ClaimChanged>(200)]
+    public static Task<(IResult, Events)> Post([NotBody] ClaimRequest request,
+        [WriteAggregate(LoadStyle = ConcurrencyStyle.Exclusive, Required = false)] Claim claim,
+        IDocumentSession session, TimeProvider clock, HttpContext http) =>
+        request.DecideAsync(claim, session, clock, http.RequestAborted);
 }
