@@ -1,5 +1,6 @@
 using ClaimLedger.Access;
 using ClaimLedger.Audit;
+using ClaimLedger.Audit.Tlog;
 using ClaimLedger.Claims;
 using ClaimLedger.Figures;
 using ClaimLedger.Sources;
@@ -115,6 +116,7 @@ public static class ClaimLedgerHost
         services.AddSingleton<Audit.LedgerVerifier>();
         services.AddSingleton<Audit.LedgerSequencer>();
         services.AddHostedService(sp => sp.GetRequiredService<Audit.LedgerSequencer>());
+        services.AddTransparencyLog();
         services.AddSingleton<Claims.Submitting.KnownReferences>();
         services.AddSingleton<Claims.Submitting.SubmissionGroups>();
         services.AddHostedService(sp => sp.GetRequiredService<Claims.Submitting.SubmissionGroups>());

@@ -80,11 +80,8 @@ public sealed class LedgerApi : IAsyncDisposable
     /// <summary>A second host on the same database, keys and signing key: a restart, as far as the ledger can tell.</summary>
     public static Task<LedgerApi> RestartAsync(LedgerApi api) => StartOnAsync(api.ConnectionString, api.Keys, api.SigningKeyPem);
 
-    public static string NewSigningKey()
-    {
-        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
-        return key.ExportPkcs8PrivateKeyPem();
-    }
+    /// <summary>An Ed25519 checkpoint key, PKCS#8 PEM.</summary>
+    public static string NewSigningKey() => ClaimLedger.Audit.Notes.PemKeys.NewEd25519Pem();
 
     private static async Task<LedgerApi> StartOnAsync(string connectionString, IReadOnlyDictionary<string, string>? existingKeys, string signingKey,
         IDictionary<string, string>? settings = null)
