@@ -37,7 +37,8 @@ public sealed record NoteVerifierKey(string Name, byte Type, byte[] PublicKey)
     public static NoteVerifierKey? Parse(string? vkey, out string? reason)
     {
         reason = null;
-        var parts = (vkey ?? "").Trim().Split('+');
+        // The base64 key may hold '+' itself: the name and the key ID end at the first two.
+        var parts = (vkey ?? "").Trim().Split('+', 3);
         if (parts.Length != 3) return Fail("a verifier key is <name>+<key ID>+<base64 key>", out reason);
         var (name, id, encoded) = (parts[0], parts[1], parts[2]);
         if (!SignedNote.IsKeyName(name)) return Fail("the key name is empty or holds a space", out reason);
