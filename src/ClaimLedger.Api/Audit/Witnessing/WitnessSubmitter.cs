@@ -76,7 +76,7 @@ public sealed class WitnessSubmitter(TlogSettings settings, WitnessReports repor
         for (var attempt = 0; attempt < 2; attempt++)
         {
             if (oldSize > checkpoint.TreeSize)
-                return Refused($"the witness holds tree size {oldSize}, beyond this log's {checkpoint.TreeSize}: it has cosigned another view of this log");
+                return Refused($"the witness holds tree size {oldSize}, beyond this log's {checkpoint.TreeSize}: it has cosigned another view of this log (a split view, or leaves this log lost)");
             HttpResponseMessage response;
             string body;
             try
@@ -104,7 +104,7 @@ public sealed class WitnessSubmitter(TlogSettings settings, WitnessReports repor
                     oldSize = held;
                     continue;
                 case 409:
-                    return Refused($"the witness holds another tree of size {oldSize}: it has cosigned another view of this log");
+                    return Refused($"the witness holds another tree of size {oldSize}: it has cosigned another view of this log (a split view)");
                 case 422:
                     return Refused($"the witness refused the consistency proof from size {oldSize} to {checkpoint.TreeSize}: the tree it cosigned is not a prefix of this log's (a split view)");
                 case 403 or 404:
