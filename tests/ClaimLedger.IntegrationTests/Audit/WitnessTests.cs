@@ -148,6 +148,43 @@ public class WitnessTests : IAsyncLifetime
         answers.Where(a => a.Status != 200).ShouldAllBe(a => a.Status == 409);
     }
 
+    private const string Replacements = "0 \n+/=—xA\u0001é";
+
+    /// <summary>Mutated requests (characters changed, lines dropped or doubled, bodies cut): never a 5xx, never a cosignature of a fork.</summary>
+    [Fact]
+    public async Task Mutated_requests_get_a_refusal_never_a_server_error()
+    {
+        (await Add(_log.Request(0, 3))).Status.ShouldBe(200);
+        var valid = _log.Request(3, 5);
+        var random = new Random(29);
+        var failures = new List<string>();
+        for (var i = 0; i < 300; i++)
+        {
+            var chars = valid.ToList();
+            switch (random.Next(5))
+            {
+                case 0: chars[random.Next(chars.Count)] = Replacements[random.Next(Replacements.Length)]; break;
+                case 1: chars.RemoveAt(random.Next(chars.Count)); break;
+                case 2: chars = chars.Take(random.Next(chars.Count)).ToList(); break;
+                case 3: chars.Insert(random.Next(chars.Count), "\n \u2014"[random.Next(3)]); break;
+                default:
+                    var lines = new string(chars.ToArray()).Split('\n').ToList();
+                    var line = random.Next(lines.Count);
+                    if (random.Next(2) == 0) lines.RemoveAt(line); else lines.Insert(line, lines[line]);
+                    chars = string.Join('\n', lines).ToList();
+                    break;
+            }
+            var body = new string(chars.ToArray());
+            if (body == valid) continue;
+            var r = await Add(body);
+            if (r.Status is not (400 or 403 or 409 or 422) && !(r.Status == 200 && AddCheckpointRequest.Parse(body, out _) is { OldSize: 3 }))
+                failures.Add($"{r.Status} for {body}");
+        }
+        failures.ShouldBeEmpty();
+        var state = await _witness.ScalarAsync("select tree_size from claimledger.witnessed_logs");
+        (await Add(_log.Request(state, 9))).Status.ShouldBe(200);
+    }
+
     [Fact]
     public async Task A_node_that_is_not_a_witness_says_so()
     {
