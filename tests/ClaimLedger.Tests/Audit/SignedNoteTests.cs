@@ -111,7 +111,7 @@ public class SignedNoteTests
         using var key = PemKeys.NewEd25519();
         var cosigner = new NoteSigner("witness.example/w1", NoteKeyTypes.Cosignature, key);
         cosigner.Verifier.Encoded.ShouldStartWith("witness.example/w1+");
-        Convert.FromBase64String(cosigner.Verifier.Encoded.Split('+')[2])[0].ShouldBe((byte)0x04);
+        Convert.FromBase64String(cosigner.Verifier.Encoded.Split('+', 3)[2])[0].ShouldBe((byte)0x04);
         const string text = "example.com/log\n3\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
         var line = cosigner.Cosign(text, 1_700_000_000);
         cosigner.Verifier.Verifies(text, line, out var time).ShouldBeTrue();
