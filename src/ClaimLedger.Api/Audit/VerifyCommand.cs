@@ -16,11 +16,11 @@ public sealed class VerifyInput
     [FlagAlias("checkpoint")]
     public string CheckpointFlag { get; set; } = "";
 
-    [Description("The log's note verifier key, or a file holding it (verifierKey of GET /api/audit/public-key)")]
+    [Description("The log's note verifier key, or a file holding it or the body of GET /api/audit/public-key (its verifierKey)")]
     [FlagAlias("verifier-key")]
     public string VerifierKeyFlag { get; set; } = "";
 
-    [Description("With a JSON checkpoint: the PEM public key it was signed with (publicKeyPem, or an earlier key)")]
+    [Description("With a JSON checkpoint: a PEM file of the keys it may be signed with, or the body of GET /api/audit/public-key (publicKeyPem and earlierKeys)")]
     [FlagAlias("public-key")]
     public string PublicKeyFlag { get; set; } = "";
 
@@ -93,17 +93,19 @@ public sealed class VerifyCommand : JasperFxAsyncCommand<VerifyInput>
         {
             try { checkpoint = JsonSerializer.Deserialize<Checkpoint>(text, JsonSetup.Options) ?? throw new JsonException("null"); }
             catch (JsonException e) { throw new UnusableInput($"--checkpoint: not a checkpoint: {e.Message}"); }
-            KeyRing ring;
-            try { ring = PemKeys.Read(await ReadAsync("--public-key", input.PublicKeyFlag)); }
-            catch (Exception e) when (e is FormatException or System.Security.Cryptography.CryptographicException) { throw new UnusableInput($"--public-key: {e.Message}"); }
-            keys = new CheckpointKeys(ring.AllEd25519Public.ToList(), ring.P256);
+            if (input.PublicKeyFlag == "" && input.VerifierKeyFlag != "") keys = new CheckpointKeys([(await VerifierKeyAsync(input)).PublicKey], []);
+            else
+            {
+                KeyRing ring;
+                try { ring = PemKeys.Read(PublishedPem(await ReadAsync("--public-key", input.PublicKeyFlag))); }
+                catch (Exception e) when (e is FormatException or System.Security.Cryptography.CryptographicException) { throw new UnusableInput($"--public-key: {e.Message}"); }
+                keys = new CheckpointKeys(ring.AllEd25519Public.ToList(), ring.P256);
+            }
         }
         else
         {
-            var vkeyText = File.Exists(input.VerifierKeyFlag) ? await File.ReadAllTextAsync(input.VerifierKeyFlag) : input.VerifierKeyFlag;
-            if (NoteVerifierKey.Parse(vkeyText, out var why) is not { Type: NoteKeyTypes.Ed25519 } vkey)
-                throw new UnusableInput($"--verifier-key: not a log's verifier key: {why ?? "its type is not 0x01"}");
-            if (SignedNote.Parse(text, out why) is not { } note) throw new UnusableInput($"--checkpoint: not a signed note: {why}");
+            var vkey = await VerifierKeyAsync(input);
+            if (SignedNote.Parse(text, out var why) is not { } note) throw new UnusableInput($"--checkpoint: not a signed note: {why}");
             if (CheckpointBody.Parse(note.Text, out why) is not { } body) throw new UnusableInput($"--checkpoint: not a checkpoint: {why}");
             var signature = note.Signatures.FirstOrDefault(s => s.KeyName == vkey.Name && s.KeyId == vkey.KeyId);
             checkpoint = new Checkpoint(body.TreeSize, LeafContent.Hex(body.RootHash), default,
@@ -123,6 +125,44 @@ public sealed class VerifyCommand : JasperFxAsyncCommand<VerifyInput>
             ? $"verified: {report.EventsChecked} events give the signed root of tree size {checkpoint.TreeSize}"
             : $"NOT verified: {report.FirstBroken?.Reason}");
         return report.Ok ? Verified : NotVerified;
+    }
+
+    /// <summary>The log's verifier key: given, in a file, or in the body of <c>GET /api/audit/public-key</c> as saved.</summary>
+    private static async Task<NoteVerifierKey> VerifierKeyAsync(VerifyInput input)
+    {
+        var text = File.Exists(input.VerifierKeyFlag) ? await File.ReadAllTextAsync(input.VerifierKeyFlag) : input.VerifierKeyFlag;
+        if (text.TrimStart().StartsWith('{'))
+            text = Published(text, "--verifier-key").TryGetProperty("verifierKey", out var published) && published.ValueKind == JsonValueKind.String
+                ? published.GetString()!
+                : throw new UnusableInput("--verifier-key: the JSON has no verifierKey");
+        return NoteVerifierKey.Parse(text, out var why) is { Type: NoteKeyTypes.Ed25519 } vkey
+            ? vkey
+            : throw new UnusableInput($"--verifier-key: not a log's verifier key: {why ?? "its type is not 0x01"}");
+    }
+
+    /// <summary>
+    /// The PEM keys of a key file: PEM as it is, or the body of <c>GET /api/audit/public-key</c> as saved (its
+    /// <c>publicKeyPem</c> and <c>earlierKeys</c>), so that the route's answer can be given as it came.
+    /// </summary>
+    private static string PublishedPem(string text)
+    {
+        if (!text.TrimStart().StartsWith('{')) return text;
+        var published = Published(text, "--public-key");
+        var pems = new List<string?>();
+        if (published.TryGetProperty("publicKeyPem", out var current) && current.ValueKind == JsonValueKind.String) pems.Add(current.GetString());
+        if (published.TryGetProperty("earlierKeys", out var earlier) && earlier.ValueKind == JsonValueKind.Array)
+            pems.AddRange(earlier.EnumerateArray().Where(k => k.ValueKind == JsonValueKind.String).Select(k => k.GetString()));
+        return pems.Count > 0 ? string.Join('\n', pems) : throw new UnusableInput("--public-key: the JSON has no publicKeyPem");
+    }
+
+    private static JsonElement Published(string json, string flag)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            return doc.RootElement.ValueKind == JsonValueKind.Object ? doc.RootElement.Clone() : throw new UnusableInput($"{flag}: not the object GET /api/audit/public-key answers");
+        }
+        catch (JsonException e) { throw new UnusableInput($"{flag}: not JSON: {e.Message}"); }
     }
 
     private static string Existing(string flag, string path) =>

@@ -146,6 +146,16 @@ public class TlogTests : IAsyncLifetime
             forged.ExitCode.ShouldBe(1, forged.StandardOutput + forged.StandardError);
             forged.StandardError.ShouldContain("does not carry a valid signature");
             (await VerifyAsync("--export", export, "--checkpoint", note, "--verifier-key", "nonsense")).ExitCode.ShouldBe(2);
+            // The keys as GET /api/audit/public-key answers them, saved as they came; the JSON checkpoint with the verifier key.
+            var published = File("public-key.json", (await _api.Get("/api/audit/public-key", LedgerApi.Auditor)).Body);
+            var json = File("checkpoint.json", (await _api.Get("/api/audit/checkpoints/latest", LedgerApi.Auditor)).Body);
+            foreach (var args in new[] { new[] { "--checkpoint", note, "--verifier-key", published }, ["--checkpoint", json, "--public-key", published],
+                         ["--checkpoint", json, "--verifier-key", key.Encoded] })
+            {
+                var run = await VerifyAsync(["--export", export, .. args]);
+                run.ExitCode.ShouldBe(0, string.Join(' ', args) + ": " + run.StandardOutput + run.StandardError);
+            }
+            (await VerifyAsync("--export", export, "--checkpoint", json, "--public-key", File("empty.json", "{}"))).ExitCode.ShouldBe(2);
         }
         finally { folder.Delete(true); }
     }

@@ -77,14 +77,33 @@ public class WitnessingTests
             await File.WriteAllBytesAsync(Path.Combine(folder.FullName, "leaf"), Convert.FromBase64String(leaf.GetProperty("leafContent").GetString()!));
             await File.WriteAllTextAsync(Path.Combine(folder.FullName, "leaf.tlog-proof"), await node.Http.GetStringAsync("/api/audit/leaves/260/proof"));
             await File.WriteAllTextAsync(Path.Combine(folder.FullName, "old.note"), first);
+            // The export is taken after the checkpoint is read, as docs/verifying.md says.
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "events.ndjson"), await node.Http.GetStringAsync("/api/export/events"));
             var go = await Repository.RunAsync(tlogcheck, ["-log", logKey, "-witness", witnessKey, "-url", $"http://127.0.0.1:{node.Port}",
-                "-proof", Path.Combine(folder.FullName, "leaf.tlog-proof"), "-leaf", Path.Combine(folder.FullName, "leaf"), "-old", Path.Combine(folder.FullName, "old.note")],
-                folder.FullName);
+                "-proof", "leaf.tlog-proof", "-leaf", "leaf", "-old", "old.note", "-export", "events.ndjson"], folder.FullName);
             go.ExitCode.ShouldBe(0, go.StandardOutput + go.StandardError);
             go.StandardOutput.ShouldContain($"ok note: {logKey.Split('+')[0]} size {size} signed by");
+            go.StandardOutput.ShouldContain("cosigned by " + WitnessName);
             go.StandardOutput.ShouldContain("ok tiles");
             go.StandardOutput.ShouldContain("ok proof: leaf 260");
             go.StandardOutput.ShouldContain("ok consistency");
+            go.StandardOutput.ShouldContain($"ok export: its {size} leaf hashes are those of the signed tree of size {size}");
+
+            // Without a witness named, the log's signature alone is checked; a leaf hash changed in the export is caught.
+            var unwitnessed = await Repository.RunAsync(tlogcheck, ["-log", logKey, "-url", $"http://127.0.0.1:{node.Port}"], folder.FullName);
+            unwitnessed.ExitCode.ShouldBe(0, unwitnessed.StandardOutput + unwitnessed.StandardError);
+            unwitnessed.StandardOutput.ShouldNotContain("cosigned");
+            var lines = (await File.ReadAllLinesAsync(Path.Combine(folder.FullName, "events.ndjson"))).ToList();
+            var at = lines.FindIndex(l => l.Contains("\"leafIndex\":7,"));
+            var hash = JsonDocument.Parse(lines[at]).RootElement.GetProperty("leafHash").GetString()!;
+            lines[at] = lines[at].Replace(hash, hash[..^1] + (hash[^1] == '0' ? '1' : '0'));
+            await File.WriteAllLinesAsync(Path.Combine(folder.FullName, "changed.ndjson"), lines);
+            var changed = await Repository.RunAsync(tlogcheck, ["-log", logKey, "-url", $"http://127.0.0.1:{node.Port}", "-export", "changed.ndjson"], folder.FullName);
+            changed.ExitCode.ShouldBe(1, changed.StandardOutput + changed.StandardError);
+            changed.StandardOutput.ShouldContain("FAIL: export: leaf 7 has hash");
+            var otherLog = await Repository.RunAsync(tlogcheck, ["-log", new TestLog(logKey.Split('+')[0]).VerifierKey, "-url", $"http://127.0.0.1:{node.Port}"], folder.FullName);
+            otherLog.ExitCode.ShouldBe(1, otherLog.StandardOutput + otherLog.StandardError);
+            otherLog.StandardOutput.ShouldContain("FAIL: /tlog/checkpoint");
 
             // The same proof offline with ClaimLedger's command, against a policy that requires the witness.
             var policy = Path.Combine(folder.FullName, "policy");
@@ -170,8 +189,8 @@ public class WitnessingTests
 }
 
 /// <summary>
-/// Builds tests/…/Audit/tlogcheck, the Go program that checks a log with golang.org/x/mod/sumdb/note and sumdb/tlog
-/// (Debian: golang-go, golang-golang-x-mod-dev; .ci/run installs them).
+/// Builds docs/tlogcheck, the auditor's Go program of docs/verifying.md, that checks a log with golang.org/x/mod/sumdb/note
+/// and sumdb/tlog (Debian: golang-go, golang-golang-x-mod-dev; .ci/run installs them). Without Go the tests fail.
 /// </summary>
 public static class GoCheck
 {
@@ -181,7 +200,7 @@ public static class GoCheck
 
     private static async Task<string> BuildOnceAsync()
     {
-        var source = Path.Combine(Repository.Root, "tests", "ClaimLedger.IntegrationTests", "Audit", "tlogcheck");
+        var source = Path.Combine(Repository.Root, "docs", "tlogcheck");
         var output = Path.Combine(Path.GetTempPath(), $"claimledger-tlogcheck-{Environment.ProcessId}");
         Repository.Outcome built;
         try
