@@ -79,7 +79,7 @@ public sealed class VerifyCommand : JasperFxAsyncCommand<VerifyInput>
         var report = ProofVerification.Verify(proof, leaf, policy);
         Console.WriteLine(JsonSerializer.Serialize(report, JsonSetup.Options));
         await Console.Error.WriteLineAsync(report.Ok
-            ? $"verified: leaf {report.LeafIndex} is in {report.Origin} at tree size {report.TreeSize}, cosigned by {string.Join(", ", report.CosignedBy!)}"
+            ? $"verified: leaf {report.LeafIndex} is in {report.Origin} at tree size {report.TreeSize}, cosigned by {(report.CosignedBy!.Count == 0 ? "no witness" : string.Join(", ", report.CosignedBy))}"
             : $"NOT verified: {report.Reason}");
         return report.Ok ? Verified : NotVerified;
     }
