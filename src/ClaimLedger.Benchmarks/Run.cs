@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using ClaimLedger.Audit;
 using ClaimLedger.Figures;
@@ -70,7 +69,7 @@ internal sealed partial class Run(BenchmarkProgram.Mode mode, List<Result> resul
         _cs = LedgerDatabase.Tuned(new NpgsqlConnectionStringBuilder(_cs) { MaxPoolSize = 120 }.ConnectionString);
         _store = new DocumentStore(LedgerStore.For(_cs));
         await _store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
-        using (var key = ECDsa.Create(ECCurve.NamedCurves.nistP256)) _signingKey = key.ExportPkcs8PrivateKeyPem();
+        _signingKey = ClaimLedger.Audit.Notes.PemKeys.NewEd25519Pem();
     }
 
     public async Task ExecuteAsync()

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json;
 using ClaimLedger.Access;
 using Marten;
@@ -28,8 +27,7 @@ internal sealed partial class Harness(TextWriter log)
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         _checkerKey = await ApiKeys.IssueAsync(store, "writer", Roles.Checker, TimeProvider.System);
         _auditorKey = await ApiKeys.IssueAsync(store, "auditor", Roles.Auditor, TimeProvider.System);
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        _signingKey = key.ExportPkcs8PrivateKeyPem();
+        _signingKey = ClaimLedger.Audit.Notes.PemKeys.NewEd25519Pem();
     }
 
     private Task<ApiProcess> StartAsync(IDictionary<string, string>? settings = null) => ApiProcess.StartAsync(_cs, _signingKey, _checkerKey, settings);

@@ -33,12 +33,13 @@ public static class AuditEndpoints
             ? Results.Json(latest, JsonSetup.Options)
             : Problems.Result(404, "no checkpoint has been signed yet");
 
-    [EndpointSummary("The PEM public key that checkpoints are signed with")]
+    [EndpointSummary("The keys checkpoints are signed with: the note verifier key, its PEM, the origin; the witness key of this node")]
     [WolverineGet("/api/audit/public-key", Name = "CheckpointPublicKey"), Authorize(Policy = Policies.Read)]
     [Tags("Audit")]
-    public static IResult PublicKey(CheckpointSigner signer) =>
-        signer.PublicKeyPem is { } pem
-            ? Results.Text(pem, "application/x-pem-file")
+    [ProducesResponseType<Tlog.LedgerPublicKey>(200)]
+    public static IResult PublicKey(CheckpointSigner signer, Witnessing.WitnessIdentity witness) =>
+        signer.CanSign || witness.Enabled
+            ? Results.Json(Tlog.TlogSetup.PublicKeyOf(signer, witness), JsonSetup.Options)
             : Problems.Result(404, "no signing key is configured");
 
     [EndpointSummary("RFC 6962 inclusion proof of a leaf in the tree of a given size")]

@@ -2,6 +2,7 @@ using System.Globalization;
 using Npgsql;
 using NpgsqlTypes;
 using ClaimLedger.Throughput;
+using ClaimLedger.Audit.Witnessing;
 
 namespace ClaimLedger.Audit;
 
@@ -18,7 +19,7 @@ namespace ClaimLedger.Audit;
 /// It never skips an event that will commit, and the unique indexes make assigning one twice impossible.
 /// </summary>
 public sealed class LedgerSequencer(NpgsqlDataSource dataSource, CheckpointSigner signer, TimeProvider clock,
-    IConfiguration configuration, CommitSignal commits, ILogger<LedgerSequencer> logger) : BackgroundService
+    IConfiguration configuration, CommitSignal commits, CheckpointSignal checkpoints, ILogger<LedgerSequencer> logger) : BackgroundService
 {
     private readonly CommitSignal.Follower _commits = commits.Follow();
     private const long LeaderLock = 0x434C_5345_5155; // "CLSEQU"
@@ -140,14 +141,16 @@ public sealed class LedgerSequencer(NpgsqlDataSource dataSource, CheckpointSigne
         var checkpoint = signer.Sign(frontier.Size, frontier.Root(), at);
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var insert = new NpgsqlCommand(
-            $"insert into {LedgerSchema.Checkpoints} (tree_size, root_hash, recorded_at, signature, key_id) values (@s, @r, @t, @g, @k) on conflict (tree_size) do nothing", conn);
+            $"insert into {LedgerSchema.Checkpoints} (tree_size, root_hash, recorded_at, signature, key_id, origin) values (@s, @r, @t, @g, @k, @o) on conflict (tree_size) do nothing", conn);
         insert.Parameters.AddWithValue("s", checkpoint.TreeSize);
         insert.Parameters.AddWithValue("r", Convert.FromHexString(checkpoint.RootHash));
         insert.Parameters.AddWithValue("t", checkpoint.RecordedAt);
         insert.Parameters.AddWithValue("g", Convert.FromBase64String(checkpoint.Signature));
         insert.Parameters.AddWithValue("k", checkpoint.KeyId);
+        insert.Parameters.AddWithValue("o", checkpoint.Origin!);
         await insert.ExecuteNonQueryAsync(ct);
         frontier.CheckpointedSize = checkpoint.TreeSize;
+        checkpoints.Signed();
         return checkpoint;
     }
 }

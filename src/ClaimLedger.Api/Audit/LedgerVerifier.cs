@@ -1,11 +1,15 @@
-using System.Security.Cryptography;
+using ClaimLedger.Audit.Witnessing;
 using Npgsql;
 
 namespace ClaimLedger.Audit;
 
 public sealed record BrokenLeaf(long? LeafIndex, Guid? StreamId, long? Version, string Reason);
 
-public sealed record VerificationReport(bool Ok, long EventsChecked, long TreeSize, BrokenLeaf? FirstBroken, Checkpoint? Checkpoint);
+public sealed record VerificationReport(bool Ok, long EventsChecked, long TreeSize, BrokenLeaf? FirstBroken, Checkpoint? Checkpoint)
+{
+    /// <summary>What each configured witness last said of this log's checkpoints; a refusal fails the report.</summary>
+    public IReadOnlyList<WitnessReport>? Witnesses { get; init; }
+}
 
 /// <summary>One leaf as the verifier sees it: what the tree says, and what the event says now.</summary>
 public sealed record LeafEvidence(long LeafIndex, long Sequence, Guid StreamId, long Version, byte[] StoredHash);
@@ -15,7 +19,7 @@ public sealed record LeafEvidence(long LeafIndex, long Sequence, Guid StreamId, 
 /// against its event, every event against the tree, and every checkpoint's root and signature against the
 /// recomputed roots. Shared by the API (from the database) and the offline command (from an export).
 /// </summary>
-public sealed class TreeRecomputation(IReadOnlyList<Checkpoint> checkpoints, ECDsa? publicKey)
+public sealed class TreeRecomputation(IReadOnlyList<Checkpoint> checkpoints, CheckpointKeys keys)
 {
     private readonly List<(int Level, long Index, byte[] Hash)> _edge = [];
     private int _nextCheckpoint;
@@ -57,7 +61,7 @@ public sealed class TreeRecomputation(IReadOnlyList<Checkpoint> checkpoints, ECD
         if (!string.Equals(LeafContent.Hex(root), checkpoint.RootHash, StringComparison.OrdinalIgnoreCase))
             Break(new BrokenLeaf(null, null, null,
                 $"the signed checkpoint of tree size {checkpoint.TreeSize} has root {checkpoint.RootHash}, the events give {LeafContent.Hex(root)}"));
-        else if (publicKey is null || !CheckpointSigner.Verify(checkpoint, publicKey))
+        else if (!keys.Verifies(checkpoint))
             Break(new BrokenLeaf(null, null, null, $"the checkpoint of tree size {checkpoint.TreeSize} does not carry a valid signature of key {checkpoint.KeyId}"));
         else LastVerifiedCheckpoint = checkpoint;
     }
@@ -72,12 +76,12 @@ public sealed class TreeRecomputation(IReadOnlyList<Checkpoint> checkpoints, ECD
 }
 
 /// <summary>Verifies the ledger in the database.</summary>
-public sealed class LedgerVerifier(NpgsqlDataSource dataSource, CheckpointSigner signer)
+public sealed class LedgerVerifier(NpgsqlDataSource dataSource, CheckpointSigner signer, WitnessReports? witnesses = null)
 {
     public async Task<VerificationReport> VerifyAsync(long? from, long? to, CancellationToken ct)
     {
         var checkpoints = await CheckpointsAsync(ct);
-        var recomputation = new TreeRecomputation(checkpoints, signer.PublicKey());
+        var recomputation = new TreeRecomputation(checkpoints, signer.Keys);
         long checkedEvents = 0;
 
         await using var leavesConn = await dataSource.OpenConnectionAsync(ct);
@@ -138,8 +142,9 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, CheckpointSigner
         }
         // What follows the last leaf is waiting for the sequencer, not broken.
         recomputation.Finish();
-        return new VerificationReport(recomputation.FirstBroken is null, checkedEvents, recomputation.Size, recomputation.FirstBroken,
-            recomputation.LastVerifiedCheckpoint ?? checkpoints.LastOrDefault());
+        var witnessed = witnesses is null ? null : await witnesses.ReadAsync(ct);
+        return new VerificationReport(recomputation.FirstBroken is null && witnessed?.All(w => w.Ok) != false, checkedEvents, recomputation.Size,
+            recomputation.FirstBroken, recomputation.LastVerifiedCheckpoint ?? checkpoints.LastOrDefault()) { Witnesses = witnessed };
     }
 
     /// <summary>An event as read, with the leaf hash recomputed from it.</summary>
@@ -178,17 +183,28 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, CheckpointSigner
         }
     }
 
-    public async Task<List<Checkpoint>> CheckpointsAsync(CancellationToken ct, bool latestOnly = false)
+    /// <summary>
+    /// The stored checkpoints, oldest first, each signed as a note with its note and cosignatures. <paramref name="size"/>
+    /// picks one; <paramref name="notesOnly"/> leaves out those signed before the switch to signed notes.
+    /// </summary>
+    public async Task<List<Checkpoint>> CheckpointsAsync(CancellationToken ct, bool latestOnly = false, long? size = null, bool notesOnly = false)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var cmd = new NpgsqlCommand(
-            $"select tree_size, root_hash, recorded_at, signature, key_id from {LedgerSchema.Checkpoints} order by tree_size" +
-            (latestOnly ? " desc limit 1" : ""), conn);
+            $"select k.tree_size, k.root_hash, k.recorded_at, k.signature, k.key_id, k.origin, " +
+            $"array(select c.line from {LedgerSchema.Cosignatures} c where c.tree_size = k.tree_size order by c.witness) " +
+            $"from {LedgerSchema.Checkpoints} k where (@size::bigint is null or k.tree_size = @size) and (not @notes or k.origin is not null) " +
+            "order by k.tree_size" + (latestOnly ? " desc limit 1" : ""), conn);
+        cmd.Parameters.AddWithValue("size", NpgsqlTypes.NpgsqlDbType.Bigint, (object?)size ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("notes", notesOnly);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         var list = new List<Checkpoint>();
         while (await reader.ReadAsync(ct))
-            list.Add(new Checkpoint(reader.GetInt64(0), LeafContent.Hex((byte[])reader[1]), reader.GetFieldValue<DateTimeOffset>(2),
-                Convert.ToBase64String((byte[])reader[3]), reader.GetString(4)));
+        {
+            var checkpoint = new Checkpoint(reader.GetInt64(0), LeafContent.Hex((byte[])reader[1]), reader.GetFieldValue<DateTimeOffset>(2),
+                Convert.ToBase64String((byte[])reader[3]), reader.GetString(4)) { Origin = reader.IsDBNull(5) ? null : reader.GetString(5) };
+            list.Add(checkpoint with { Note = checkpoint.NoteWith(reader.GetFieldValue<string[]>(6)) });
+        }
         return list;
     }
 

@@ -1,5 +1,6 @@
 using ClaimLedger.Access;
 using ClaimLedger.Audit;
+using ClaimLedger.Audit.Tlog;
 using ClaimLedger.Claims;
 using ClaimLedger.Figures;
 using ClaimLedger.Sources;
@@ -116,6 +117,7 @@ public static class ClaimLedgerHost
         services.AddSingleton<Audit.LedgerVerifier>();
         services.AddSingleton<Audit.LedgerSequencer>();
         services.AddHostedService(sp => sp.GetRequiredService<Audit.LedgerSequencer>());
+        services.AddTransparencyLog();
         services.AddSingleton<KnownReferences>();
         services.AddSingleton<SubmissionGroups>();
         services.AddHostedService(sp => sp.GetRequiredService<SubmissionGroups>());

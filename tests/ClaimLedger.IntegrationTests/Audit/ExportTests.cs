@@ -39,7 +39,7 @@ public class ExportTests : IAsyncLifetime
             var keyFile = Path.Combine(folder.FullName, "key.pem");
             await File.WriteAllTextAsync(exportFile, export.Body);
             await File.WriteAllTextAsync(checkpointFile, (await _api.Get("/api/audit/checkpoints/latest", LedgerApi.Auditor)).Body);
-            await File.WriteAllTextAsync(keyFile, (await _api.Get("/api/audit/public-key", LedgerApi.Auditor)).Body);
+            await File.WriteAllTextAsync(keyFile, (await _api.Get("/api/audit/public-key", LedgerApi.Auditor)).Json.GetProperty("publicKeyPem").GetString());
 
             var ok = await Verify(exportFile, checkpointFile, keyFile);
             ok.ExitCode.ShouldBe(0, ok.StandardOutput + ok.StandardError);
@@ -58,7 +58,7 @@ public class ExportTests : IAsyncLifetime
 
             // A forged checkpoint (another key) is refused too.
             await File.WriteAllTextAsync(exportFile, export.Body);
-            await File.WriteAllTextAsync(keyFile, System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportSubjectPublicKeyInfoPem());
+            using (var other = ClaimLedger.Audit.Notes.PemKeys.NewEd25519()) await File.WriteAllTextAsync(keyFile, ClaimLedger.Audit.Notes.PemKeys.PublicPem(other));
             (await Verify(exportFile, checkpointFile, keyFile)).ExitCode.ShouldNotBe(0);
         }
         finally { folder.Delete(true); }

@@ -1,6 +1,6 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using ClaimLedger.Audit;
+using ClaimLedger.Audit.Notes;
 using ClaimLedger.IntegrationTests.Support;
 using Npgsql;
 using ClaimLedger.Web;
@@ -66,14 +66,17 @@ public class LedgerTests : IAsyncLifetime
         var checkpoint = await _api.Get("/api/audit/checkpoints/latest", LedgerApi.Auditor);
         checkpoint.Status.ShouldBe(200, checkpoint.Body);
         var head = JsonSerializer.Deserialize<Checkpoint>(checkpoint.Body, ClaimLedger.Web.JsonSetup.Options)!;
-        var pem = (await _api.Get("/api/audit/public-key", LedgerApi.Auditor)).Body;
-        using var key = ECDsa.Create();
-        key.ImportFromPem(pem);
-        CheckpointSigner.Verify(head, key).ShouldBeTrue();
-        using var configured = ECDsa.Create();
-        configured.ImportFromPem(_api.SigningKeyPem);
-        CheckpointSigner.KeyIdOf(configured).ShouldBe(head.KeyId);
-        CheckpointSigner.Verify(head with { TreeSize = head.TreeSize - 1 }, key).ShouldBeFalse();
+        var published = (await _api.Get("/api/audit/public-key", LedgerApi.Auditor)).Json;
+        var vkey = NoteVerifierKey.Parse(published.GetProperty("verifierKey").GetString(), out _)!;
+        var keys = new CheckpointKeys([vkey.PublicKey], []);
+        keys.Verifies(head).ShouldBeTrue();
+        // The key is the one configured, named by the origin, and its key ID is the note's.
+        var configured = PemKeys.Read(_api.SigningKeyPem).AllEd25519Public.Single();
+        vkey.PublicKey.ShouldBe(configured);
+        vkey.Name.ShouldBe(head.Origin);
+        vkey.KeyIdHex.ShouldBe(head.KeyId);
+        vkey.Signed(SignedNote.Parse(head.Note!, out _)!).ShouldBeTrue();
+        keys.Verifies(head with { TreeSize = head.TreeSize - 1 }).ShouldBeFalse();
         (await _api.ScalarAsync("select count(*) from claimledger.mt_doc_apikey where data::text like '%PRIVATE%'")).ShouldBe(0);
 
         // Each event of a claim shows its leaf; its inclusion proof verifies against the signed root.

@@ -37,6 +37,8 @@ public static class Routes
         new("GET", "/api/audit/public-key", Readers),
         new("GET", "/api/audit/proofs/inclusion?leafIndex=0", Readers),
         new("GET", "/api/audit/proofs/consistency?from=1", Readers),
+        new("GET", "/api/audit/leaves/0", Readers),
+        new("GET", "/api/audit/leaves/0/proof", Readers),
         new("GET", "/api/export/events", Auditors),
         new("GET", "/api/export/claimreview", Auditors),
     ];

@@ -99,11 +99,15 @@ public sealed class LedgerApi : IAsyncDisposable
     /// <summary>A second host on the same database, keys and signing key: a restart, as far as the ledger can tell.</summary>
     public static Task<LedgerApi> RestartAsync(LedgerApi api) => StartOnAsync(api.ConnectionString, api.Keys, api.SigningKeyPem);
 
-    public static string NewSigningKey()
-    {
-        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
-        return key.ExportPkcs8PrivateKeyPem();
-    }
+    /// <summary>
+    /// Another host with <paramref name="api"/>'s keys and signing key, on its database or on <paramref name="connectionString"/>
+    /// (a copy of it, say), with <paramref name="settings"/>.
+    /// </summary>
+    public static Task<LedgerApi> StartLikeAsync(LedgerApi api, string? connectionString = null, IDictionary<string, string>? settings = null) =>
+        StartOnAsync(connectionString ?? api.ConnectionString, api.Keys, api.SigningKeyPem, settings);
+
+    /// <summary>An Ed25519 checkpoint key, PKCS#8 PEM.</summary>
+    public static string NewSigningKey() => ClaimLedger.Audit.Notes.PemKeys.NewEd25519Pem();
 
     private static async Task<LedgerApi> StartOnAsync(string connectionString, IReadOnlyDictionary<string, string>? existingKeys, string signingKey,
         IDictionary<string, string>? settings = null)
