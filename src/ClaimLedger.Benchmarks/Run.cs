@@ -90,6 +90,11 @@ internal sealed partial class Run(BenchmarkProgram.Mode mode, List<Result> resul
             await RatioAsync(submit);
             return;
         }
+        if (mode.PagesOnly)
+        {
+            await PageWeightsAsync();
+            return;
+        }
         if (mode.RebuildOnly)
         {
             await SeedLikeTheFullRunAsync();

@@ -157,6 +157,8 @@ public static class ClaimLedgerHost
                 _ => Problems.TitleFor(status),
             }, status == 415 ? "Content-Type" : null);
         });
+        // The web app's files need no key and no route: served before either.
+        app.UseWebApp();
         app.UseRouting();
         app.UseMiddleware<BodySizeLimits>();
         app.UseAuthentication();
@@ -165,7 +167,6 @@ public static class ClaimLedgerHost
 
         app.MapOpenApi();
         app.MapScalarApiReference("/docs");
-        app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         app.MapWolverineEndpoints();

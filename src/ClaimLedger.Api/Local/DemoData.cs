@@ -67,7 +67,7 @@ public sealed class DemoData(LedgerDatabase database, IDocumentStore store, Time
 
     private const string Article = "Article (unattributed)";
     private const string Osdh = "OSDH (Observatoire syrien des droits de l'homme)";
-    private const string Un = "ONU (United Nations)";
+    private const string Un = DemoStories.Un;
 
     /// <summary>The seed article, its figures and its claims, appended as the demo checker through the same rules as the API.</summary>
     public static async Task<Seeded> SeedAsync(IDocumentStore store, CancellationToken ct)
@@ -146,6 +146,7 @@ public sealed class DemoData(LedgerDatabase database, IDocumentStore store, Time
         await session.SaveChangesAsync(ct);
 
         await SeedLifecycleAsync(store, text, source.SourceId, deaths, claims, ct);
+        await DemoStories.SeedAsync(store, figures, claims, ct);
         return new Seeded(source.SourceId, figures, claims);
     }
 
@@ -203,7 +204,7 @@ public sealed class DemoData(LedgerDatabase database, IDocumentStore store, Time
         claims["deaths_osdh_later"] = later;
     }
 
-    private static async Task DecideAsync(IDocumentStore store, Actor actor, Guid claimId, ClaimCommand command, CancellationToken ct)
+    internal static async Task DecideAsync(IDocumentStore store, Actor actor, Guid claimId, ClaimCommand command, CancellationToken ct)
     {
         await using var session = store.LightweightSession();
         session.LastModifiedBy = actor.Name;
