@@ -31,7 +31,6 @@ public class AccessibilityTests(AppFixture app)
         await using var p = await app.SignInAsync(user, width);
         await p.GoAsync(route.Replace("{figure}", app.Seed.Figures["deaths"].ToString()).Replace("{claim}", app.Seed.Claims["deaths_osdh"].ToString())
             .Replace("{source}", app.Seed.SourceId.ToString()).Replace("{disputed}", app.Seed.Claims["distance"].ToString()));
-        await p.Page.WaitForLoadStateAsync(Microsoft.Playwright.LoadState.NetworkIdle);
         // Open every disclosure, so that the forms inside are checked too.
         await p.Page.EvaluateAsync("() => document.querySelectorAll('details').forEach(d => d.open = true)");
         var result = await p.Page.RunAxe();

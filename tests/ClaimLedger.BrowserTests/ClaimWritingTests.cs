@@ -62,7 +62,7 @@ public class ClaimWritingTests(AppFixture app)
         await using var p = await app.SignInAsync(AppFixture.OtherReviewer);
         await p.GoAsync($"/claims/{claimId}");
 
-        await p.Page.GetByText("Attach evidence").ClickAsync();
+        await p.Main.Locator("summary", new() { HasText = "Attach evidence" }).ClickAsync();
         var evidence = p.Main.Locator("form[data-action=evidence]");
         await evidence.GetByLabel("Quote from that source").FillAsync("a sentence the article never wrote");
         await evidence.GetByLabel("Supports the claim").CheckAsync();
@@ -73,7 +73,7 @@ public class ClaimWritingTests(AppFixture app)
         // Someone else acts on the claim while the page is open: the verdict is refused, and the page says why.
         using (var http = app.As(AppFixture.Checker))
             await http.PostAsync($"/api/claims/{claimId}/evidence", new { sourceId = app.Seed.SourceId, stance = "supports", note = "meanwhile" });
-        await p.Page.GetByText("Record a verdict").ClickAsync();
+        await p.Main.Locator("summary", new() { HasText = "Record a verdict" }).ClickAsync();
         var verdict = p.Main.Locator("form[data-action=verdict]");
         await verdict.GetByLabel("Verdict").SelectOptionAsync("misleading");
         await verdict.GetByLabel("Note").FillAsync("The article contradicts itself on the date.");

@@ -117,8 +117,11 @@ public sealed class AppPage : IAsyncDisposable
     /// <summary>Goes to an app route (<c>/figures/…</c>) and waits for its heading.</summary>
     public async Task GoAsync(string route)
     {
+        // A full load (the key stays in this tab's sessionStorage), so that "network idle" means this page's requests.
+        await Page.GotoAsync("about:blank");
         await Page.GotoAsync($"{App.BaseUrl}/#{route}");
-        await Page.Locator("main h1").First.WaitForAsync();
+        await Page.Locator($"main[data-rendered='{route.Split('?')[0]}']").WaitForAsync();
+        await Page.WaitForLoadStateAsync(LoadState.NetworkIdle);
     }
 
     public ILocator Main => Page.Locator("main");

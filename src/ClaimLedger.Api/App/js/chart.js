@@ -112,8 +112,10 @@ export function validTime(entries, { title }) {
   const dated = entries.filter(e => e.validFrom || e.validTo);
   if (dated.length === 0) return null;
   const starts = dated.map(e => Date.parse(e.validFrom ?? e.validTo));
-  const ends = dated.map(e => Date.parse(e.validTo ?? e.recordedAt));
-  const t0 = Math.min(...starts), t1 = Math.max(...ends, t0 + 86_400_000);
+  const known = dated.flatMap(e => [e.validFrom, e.validTo]).filter(Boolean).map(Date.parse);
+  // An open-ended period runs past the last day any claim names, with an arrow: not to today, which may be years on.
+  const t0 = Math.min(...starts), t1 = Math.max(...known) + 3 * 86_400_000;
+  const endOf = e => (e.validTo ? Date.parse(e.validTo) : t1);
   const rowH = 34, height = M.top + dated.length * rowH + 30;
   const X = t => 200 + ((t - t0) / (t1 - t0)) * (W - 200 - M.right);
   const titleId = `chart-${Math.random().toString(36).slice(2)}`;
@@ -121,7 +123,7 @@ export function validTime(entries, { title }) {
     h('svg:title', { id: titleId }, `${title}: the period of the world each current claim speaks about; the picture table lists the same periods`));
   dated.forEach((e, i) => {
     const y = M.top + i * rowH;
-    const a = X(Date.parse(e.validFrom ?? e.validTo)), b = X(Date.parse(e.validTo ?? e.recordedAt));
+    const a = X(Date.parse(e.validFrom ?? e.validTo)), b = X(endOf(e)) - (e.validTo ? 0 : 10);
     const g = h('svg:g', { class: 'period', fill: COLOURS[i % COLOURS.length] },
       h('svg:title', {}, `${e.attributedTo}: ${valueWords(e.value)}, ${e.validFrom ? 'from ' + day(e.validFrom) : ''}${e.validTo ? ' to ' + day(e.validTo) : ' onwards'}`),
       h('svg:text', { x: 190, y: y + 16, 'text-anchor': 'end', fill: '#222' }, truncate(e.attributedTo, 26)),

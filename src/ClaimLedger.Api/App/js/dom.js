@@ -12,6 +12,12 @@ export function h(tag, props, ...children) {
     else el.setAttribute(k, v === true ? '' : String(v));
   }
   append(el, children);
+  // A table that scrolls sideways on a narrow screen is a region the keyboard can reach and scroll.
+  if (props?.class === 'table-wrap') {
+    el.tabIndex = 0;
+    el.setAttribute('role', 'region');
+    el.setAttribute('aria-label', el.querySelector('caption')?.textContent || 'Table');
+  }
   return el;
 }
 

@@ -26,6 +26,9 @@ const ROUTES = [
   [/^\/users$/, ['admin'], users],
 ];
 
+const TITLES = new Map([[figures, 'Figures'], [figure, 'A figure'], [claims, 'Claims'], [claim, 'A claim'], [sources, 'Sources'],
+  [source, 'A source'], [reviews, 'Review queue'], [audit, 'Audit'], [users, 'Users and keys']]);
+
 const NAV = [
   ['/figures', 'Figures', READERS], ['/claims', 'Claims', READERS], ['/sources', 'Sources', READERS],
   ['/reviews', 'Review queue', ['reviewer']], ['/audit', 'Audit', ['auditor']], ['/users', 'Users and keys', ['admin']],
@@ -57,6 +60,7 @@ async function render() {
   const me = session.me();
   frame(me);
   clear(main);
+  delete main.dataset.rendered;
   if (!me || !session.key()) return signInPage();
   const { path, params } = parseHash();
   const found = ROUTES.map(([re, roles, page]) => [path.match(re), roles, page]).find(([m]) => m);
@@ -68,13 +72,23 @@ async function render() {
     return main.append(h('h1', {}, 'Not for your role'),
       notice(`The role '${me.role}' may not open this page.`), h('p', {}, h('a', { href: home }, 'Go to your start page')));
   }
+  const loading = h('p', { class: 'help loading' }, 'Loading…');
+  main.append(loading);
+  main.setAttribute('aria-busy', 'true');
   try {
     await page.render(main, { id: match[1], params, me, stale: () => ticket !== rendering });
   } catch (e) {
     if (ticket !== rendering) return;
+    // The page could not load what it shows: it still says where the user is, and why, in words.
+    if (!main.querySelector('h1')) main.prepend(h('h1', {}, TITLES.get(page) ?? 'ClaimLedger'));
     main.append(notice(e.message));
   }
-  if (ticket === rendering) document.title = `${main.querySelector('h1')?.textContent ?? 'ClaimLedger'} · ClaimLedger`;
+  if (ticket !== rendering) return;
+  loading.remove();
+  main.removeAttribute('aria-busy');
+  // Said for tests and tools that wait for a page: which route is on screen now.
+  main.dataset.rendered = path;
+  document.title = `${main.querySelector('h1')?.textContent ?? 'ClaimLedger'} · ClaimLedger`;
 }
 
 function signInPage() {

@@ -96,7 +96,8 @@ export function derToRaw(der) {
   length();
   const int = () => {
     expect(0x02, 'no INTEGER');
-    let bytes = der.slice(at, at + length());
+    const n = length();
+    let bytes = der.slice(at, at + n);
     at += bytes.length;
     while (bytes.length > 32 && bytes[0] === 0) bytes = bytes.slice(1);
     if (bytes.length > 32) throw new Error('the signature’s integer is longer than P-256 allows');
