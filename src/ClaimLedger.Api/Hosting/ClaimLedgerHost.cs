@@ -93,6 +93,7 @@ public static class ClaimLedgerHost
         services.AddAuthentication(ApiKeyAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, _ => { });
         services.AddKeyRateLimits();
+        services.AddAccess();
         services.AddAuthorization(o =>
         {
             foreach (var (policy, roles) in Policies.RolesFor)
