@@ -43,6 +43,21 @@ public static class Keyset
         catch (Exception e) when (e is ArgumentOutOfRangeException or OverflowException) { return false; }
     }
 
+    /// <summary>The position <c>after</c> names in a list of this kind (none when it is not given), or a 400 naming it.</summary>
+    public static bool TryAfter(string? after, string kind, string what, out (DateTimeOffset At, Guid Id)? position, out IResult? problem)
+    {
+        position = null;
+        problem = null;
+        if (after is null) return true;
+        if (TryRead(after, kind, out var at, out var id))
+        {
+            position = (at, id);
+            return true;
+        }
+        problem = BadCursor(what);
+        return false;
+    }
+
     /// <summary>A position in a list ordered by a number alone (a checkpoint's tree size).</summary>
     public static string Write(string kind, long position) => Encode($"{kind}:{position.ToString(CultureInfo.InvariantCulture)}");
 

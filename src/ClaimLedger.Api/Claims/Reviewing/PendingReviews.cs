@@ -33,20 +33,27 @@ public static class PendingReviewsEndpoint
     public static async Task<IResult> Get(string? after, string? limit, IQuerySession session, HttpContext http, CancellationToken ct)
     {
         if (!Keyset.TryLimit(limit, out var take, out var problem)) return problem!;
-        var sql = $"select data from {ClaimSummary.Table} where pending_since is not null and data -> 'pending' ->> 'notBy' <> ?";
-        var parameters = new List<object> { Actor.From(http.User).Name };
-        if (after != null)
-        {
-            if (!Keyset.TryRead(after, CursorKind, out var at, out var id)) return Keyset.BadCursor("the review queue");
-            sql += " and (pending_since, id) > (?, ?)";
-            parameters.Add(at);
-            parameters.Add(id);
-        }
-        parameters.Add(take + 1);
-        var rows = await session.QueryAsync<ClaimSummary>(sql + " order by pending_since, id limit ?", ct, [.. parameters]);
+        if (!Keyset.TryAfter(after, CursorKind, "the review queue", out var from, out problem)) return problem!;
+        var (sql, parameters) = Statement(Actor.From(http.User).Name, from, take + 1);
+        var rows = await session.QueryAsync<ClaimSummary>(sql, ct, parameters);
         var items = rows.Take(take).Select(c => new PendingReview(c.Id, c.Pending!.Reason, c.Pending.Since, c.Pending.DisputeId, c.Quote,
             c.AttributedTo, c.Status)).ToList();
         var next = rows.Count > take ? Keyset.Write(CursorKind, items[^1].Since, items[^1].ClaimId) : null;
         return Results.Json(new PendingReviewPage(items, next), JsonSetup.Options);
+    }
+
+    /// <summary>The page's SQL (Marten's <c>?</c> placeholders) and its parameters: a range of the pending claims' partial index.</summary>
+    public static (string Sql, object[] Parameters) Statement(string reviewer, (DateTimeOffset At, Guid Id)? after, int rows)
+    {
+        var sql = $"select data from {ClaimSummary.Table} where pending_since is not null and data -> 'pending' ->> 'notBy' <> ?";
+        var parameters = new List<object> { reviewer };
+        if (after is { } cursor)
+        {
+            sql += " and (pending_since, id) > (?, ?)";
+            parameters.Add(cursor.At);
+            parameters.Add(cursor.Id);
+        }
+        parameters.Add(rows);
+        return (sql + " order by pending_since, id limit ?", parameters.ToArray());
     }
 }

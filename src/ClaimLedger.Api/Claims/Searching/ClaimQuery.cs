@@ -47,20 +47,11 @@ public sealed record ClaimQuery(IReadOnlyList<string> Words, IReadOnlyList<strin
             if (!Guid.TryParse(raw, out var id)) return (null, Problems.Result(400, "must be a GUID", field));
             filters.Add(filter(id));
         }
-        foreach (var (field, raw) in new[] { ("attributedTo", attributedTo), ("submittedBy", submittedBy), ("q", q) })
-            if (raw != null && (raw.Length > 300 || raw.Any(char.IsControl) || !IsValidUtf16(raw)))
-                return (null, Problems.Result(400, "must be at most 300 characters of text, without control characters", field));
+        foreach (var (field, raw) in new[] { ("attributedTo", attributedTo), ("submittedBy", submittedBy) })
+            if (BadText(raw, field) is { } bad) return (null, bad);
         if (!string.IsNullOrWhiteSpace(attributedTo)) filters.Add(ClaimSummary.OriginatorFilter(attributedTo));
         if (!string.IsNullOrWhiteSpace(submittedBy)) filters.Add(ClaimSummary.SubmitterFilter(submittedBy.Trim().Normalize(NormalizationForm.FormC)));
-
-        IReadOnlyList<string> words = [];
-        if (!string.IsNullOrWhiteSpace(q))
-        {
-            words = SearchText.Words(q);
-            if (words.Count == 0) return (null, Problems.Result(400, "has no letter or digit to search for", "q"));
-            if (words.Count > SearchText.MostQueryWords)
-                return (null, Problems.Result(400, $"has more than {SearchText.MostQueryWords} words: search for fewer", "q"));
-        }
+        if (ReadWords(q, out var words) is { } badWords) return (null, badWords);
         return (new ClaimQuery(words, filters), null);
     }
 
@@ -70,6 +61,16 @@ public sealed record ClaimQuery(IReadOnlyList<string> Words, IReadOnlyList<strin
 
     /// <summary>One page from the cursor <paramref name="after"/> (exclusive), most recently changed first.</summary>
     public async Task<ClaimPage> PageAsync(IQuerySession session, (DateTimeOffset At, Guid Id)? after, int limit, CancellationToken ct)
+    {
+        var (sql, parameters) = Statement(after, limit + 1);
+        var rows = await session.QueryAsync<ClaimSummary>(sql, ct, parameters);
+        var items = rows.Take(limit).Select(ClaimSummaryItem.Of).ToList();
+        var next = rows.Count > limit ? Keyset.Write(CursorKind, items[^1].LastChangedAt, items[^1].Id) : null;
+        return new ClaimPage(items, next);
+    }
+
+    /// <summary>The page's SQL (Marten's <c>?</c> placeholders) and its parameters: one statement on the summaries' indexes.</summary>
+    public (string Sql, object[] Parameters) Statement((DateTimeOffset At, Guid Id)? after, int rows)
     {
         var sql = new StringBuilder($"select data from {ClaimSummary.Table}");
         var parameters = new List<object>();
@@ -87,12 +88,25 @@ public sealed record ClaimQuery(IReadOnlyList<string> Words, IReadOnlyList<strin
             parameters.Add(cursor.Id);
         }
         sql.Append(" order by last_changed_at desc, id desc limit ?");
-        parameters.Add(limit + 1);
-        var rows = await session.QueryAsync<ClaimSummary>(sql.ToString(), ct, [.. parameters]);
-        var items = rows.Take(limit).Select(ClaimSummaryItem.Of).ToList();
-        var next = rows.Count > limit ? Keyset.Write(CursorKind, items[^1].LastChangedAt, items[^1].Id) : null;
-        return new ClaimPage(items, next);
+        parameters.Add(rows);
+        return (sql.ToString(), parameters.ToArray());
     }
+
+    /// <summary>The folded words of a search (none when <paramref name="q"/> is blank), or a 400 naming <c>q</c>.</summary>
+    public static IResult? ReadWords(string? q, out IReadOnlyList<string> words)
+    {
+        words = [];
+        if (string.IsNullOrWhiteSpace(q)) return null;
+        if (BadText(q, "q") is { } bad) return bad;
+        words = SearchText.Words(q);
+        if (words.Count == 0) return Problems.Result(400, "has no letter or digit to search for", "q");
+        return words.Count > SearchText.MostQueryWords ? Problems.Result(400, $"has more than {SearchText.MostQueryWords} words: search for fewer", "q") : null;
+    }
+
+    private static IResult? BadText(string? raw, string field) =>
+        raw != null && (raw.Length > 300 || raw.Any(char.IsControl) || !IsValidUtf16(raw))
+            ? Problems.Result(400, "must be at most 300 characters of text, without control characters", field)
+            : null;
 
     private static bool IsValidUtf16(string text)
     {

@@ -25,12 +25,7 @@ public static class SearchClaimsEndpoint
         var (query, problem) = ClaimQuery.Read(status, figureId, sourceId, attributedTo, submittedBy, q);
         if (problem != null) return problem;
         if (!Keyset.TryLimit(limit, out var take, out problem)) return problem!;
-        (DateTimeOffset, Guid)? from = null;
-        if (after != null)
-        {
-            if (!Keyset.TryRead(after, ClaimQuery.CursorKind, out var at, out var id)) return Keyset.BadCursor("a list of claims");
-            from = (at, id);
-        }
+        if (!Keyset.TryAfter(after, ClaimQuery.CursorKind, "a list of claims", out var from, out problem)) return problem!;
         return Results.Json(await query!.PageAsync(session, from, take, ct), JsonSetup.Options);
     }
 }

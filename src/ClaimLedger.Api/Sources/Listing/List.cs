@@ -27,31 +27,35 @@ public static class ListSourcesEndpoint
     public static async Task<IResult> Get(string? q, string? after, string? limit, IQuerySession session, CancellationToken ct)
     {
         if (!Keyset.TryLimit(limit, out var take, out var problem)) return problem!;
-        var sql = new StringBuilder($"select data from {SourceSummary.Table}");
-        var parameters = new List<object>();
-        var where = "where";
-        if (!string.IsNullOrWhiteSpace(q))
-        {
-            if (q.Length > 300 || q.Any(char.IsControl)) return Problems.Result(400, "must be at most 300 characters of text, without control characters", "q");
-            var words = SearchText.Words(q);
-            if (words.Count == 0) return Problems.Result(400, "has no letter or digit to search for", "q");
-            if (words.Count > SearchText.MostQueryWords) return Problems.Result(400, $"has more than {SearchText.MostQueryWords} words: search for fewer", "q");
-            sql.Append($" where {SearchText.Vector("search_terms")} @@ ?::tsquery");
-            parameters.Add(SearchText.TsQuery(words, [])!);
-            where = "and";
-        }
-        if (after != null)
-        {
-            if (!Keyset.TryRead(after, CursorKind, out var at, out var id)) return Keyset.BadCursor("a list of sources");
-            sql.Append($" {where} (registered_at, id) < (?, ?)");
-            parameters.Add(at);
-            parameters.Add(id);
-        }
-        sql.Append(" order by registered_at desc, id desc limit ?");
-        parameters.Add(take + 1);
-        var rows = await session.QueryAsync<SourceSummary>(sql.ToString(), ct, [.. parameters]);
+        if (ClaimQuery.ReadWords(q, out var words) is { } badWords) return badWords;
+        if (!Keyset.TryAfter(after, CursorKind, "a list of sources", out var from, out problem)) return problem!;
+        var (sql, parameters) = Statement(words, from, take + 1);
+        var rows = await session.QueryAsync<SourceSummary>(sql, ct, parameters);
         var items = rows.Take(take).ToList();
         var next = rows.Count > take ? Keyset.Write(CursorKind, items[^1].RegisteredAt, items[^1].Id) : null;
         return Results.Json(new SourcePage(items, next), JsonSetup.Options);
+    }
+
+    /// <summary>The page's SQL (Marten's <c>?</c> placeholders) and its parameters, on the summaries' two indexes.</summary>
+    public static (string Sql, object[] Parameters) Statement(IReadOnlyList<string> words, (DateTimeOffset At, Guid Id)? after, int rows)
+    {
+        var sql = new StringBuilder($"select data from {SourceSummary.Table}");
+        var parameters = new List<object>();
+        var where = "where";
+        if (SearchText.TsQuery(words, []) is { } terms)
+        {
+            sql.Append($" where {SearchText.Vector("search_terms")} @@ ?::tsquery");
+            parameters.Add(terms);
+            where = "and";
+        }
+        if (after is { } cursor)
+        {
+            sql.Append($" {where} (registered_at, id) < (?, ?)");
+            parameters.Add(cursor.At);
+            parameters.Add(cursor.Id);
+        }
+        sql.Append(" order by registered_at desc, id desc limit ?");
+        parameters.Add(rows);
+        return (sql.ToString(), parameters.ToArray());
     }
 }

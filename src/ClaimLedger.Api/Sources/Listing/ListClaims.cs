@@ -17,12 +17,7 @@ public static class ListSourceClaimsEndpoint
     public static async Task<IResult> Get(Guid id, string? after, string? limit, IQuerySession session, CancellationToken ct)
     {
         if (!Keyset.TryLimit(limit, out var take, out var problem)) return problem!;
-        (DateTimeOffset, Guid)? from = null;
-        if (after != null)
-        {
-            if (!Keyset.TryRead(after, ClaimQuery.CursorKind, out var at, out var last)) return Keyset.BadCursor("a list of claims");
-            from = (at, last);
-        }
+        if (!Keyset.TryAfter(after, ClaimQuery.CursorKind, "a list of claims", out var from, out problem)) return problem!;
         if (await session.LoadAsync<SourceSummary>(id, ct) is null) return Problems.NotFound("source", id);
         var query = new ClaimQuery([], [ClaimSummary.SourceFilter(id)]);
         return Results.Json(await query.PageAsync(session, from, take, ct), JsonSetup.Options);
