@@ -94,7 +94,7 @@ public class AccessTests(AppFixture app)
         }
     }
 
-    [Fact(Skip = Awaiting.ApiRoutes)]
+    [Fact]
     public async Task The_review_queue_shows_what_the_reviewer_may_decide_oldest_first_and_hides_its_own_claims()
     {
         await using var p = await app.SignInAsync(AppFixture.Reviewer);
@@ -114,7 +114,7 @@ public class AccessTests(AppFixture app)
         theirs.ShouldNotContain(app.Seed.Claims["distance"].ToString());
     }
 
-    [Fact(Skip = Awaiting.ApiRoutes)]
+    [Fact]
     public async Task An_admin_adds_a_user_sees_its_key_once_and_revokes_it_and_the_revoked_key_is_signed_out()
     {
         await using var admin = await app.SignInAsync(AppFixture.Admin);

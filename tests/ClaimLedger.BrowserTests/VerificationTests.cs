@@ -69,7 +69,7 @@ public class VerificationTests(AppFixture app)
             .ToHaveClassAsync("ok");
     }
 
-    [Fact(Skip = Awaiting.ApiRoutes)]
+    [Fact]
     public async Task Verification_in_the_browser_passes_on_an_untouched_ledger()
     {
         await WaitForCheckpointAsync();
@@ -80,7 +80,7 @@ public class VerificationTests(AppFixture app)
         (await p.Main.Locator("#verify-steps li.ok").CountAsync()).ShouldBe(4 + 2 * 3);
     }
 
-    [Fact(Skip = Awaiting.ApiRoutes)]
+    [Fact]
     public async Task Verification_in_the_browser_fails_on_a_leaf_edited_in_SQL()
     {
         using var http = app.As(AppFixture.Checker);

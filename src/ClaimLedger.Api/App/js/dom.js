@@ -16,7 +16,8 @@ export function h(tag, props, ...children) {
   if (props?.class === 'table-wrap') {
     el.tabIndex = 0;
     el.setAttribute('role', 'region');
-    el.setAttribute('aria-label', el.querySelector('caption')?.textContent || 'Table');
+    // Named apart from the section around it, whose heading often says the same: landmarks must differ.
+    el.setAttribute('aria-label', `Table: ${el.querySelector('caption')?.textContent || 'rows'}`);
   }
   return el;
 }

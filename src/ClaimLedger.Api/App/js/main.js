@@ -64,12 +64,12 @@ async function render() {
   if (!me || !session.key()) return signInPage();
   const { path, params } = parseHash();
   const found = ROUTES.map(([re, roles, page]) => [path.match(re), roles, page]).find(([m]) => m);
-  if (!found) return main.append(h('h1', {}, 'Not found'), notice(`There is no page at ${path}.`));
+  if (!found) return shown(path, h('h1', {}, 'Not found'), notice(`There is no page at ${path}.`));
   const [match, roles, page] = found;
   if (!roles.includes(me.role)) {
     // What a role may not do is not offered; a typed address says so instead of failing.
     const home = me.role === 'admin' ? '#/users' : '#/figures';
-    return main.append(h('h1', {}, 'Not for your role'),
+    return shown(path, h('h1', {}, 'Not for your role'),
       notice(`The role '${me.role}' may not open this page.`), h('p', {}, h('a', { href: home }, 'Go to your start page')));
   }
   const loading = h('p', { class: 'help loading' }, 'Loading…');
@@ -86,6 +86,11 @@ async function render() {
   if (ticket !== rendering) return;
   loading.remove();
   main.removeAttribute('aria-busy');
+  shown(path);
+}
+
+function shown(path, ...content) {
+  main.append(...content);
   // Said for tests and tools that wait for a page: which route is on screen now.
   main.dataset.rendered = path;
   document.title = `${main.querySelector('h1')?.textContent ?? 'ClaimLedger'} · ClaimLedger`;

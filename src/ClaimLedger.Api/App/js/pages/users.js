@@ -62,14 +62,14 @@ function userRow(u, act, showKey, again) {
     h('td', {}, keys.length === 0 ? 'none' : h('ul', { class: 'keys' }, keys.map(k => h('li', { 'data-key': k.keyId },
       h('code', {}, `${prefix(k)}…`), ` issued ${when(created(k))}`, k.lastUsedAt || k.lastUsed ? `, last used ${when(k.lastUsedAt ?? k.lastUsed)}` : ', never used',
       revoked(k) ? h('strong', { class: 'bad' }, ` — revoked ${typeof revoked(k) === 'string' && revoked(k) !== 'yes' ? when(revoked(k)) : ''}`)
-        : h('button', { type: 'button', class: 'small danger', 'aria-label': `Revoke ${name}’s key ${prefix(k)}`, onclick: async () => {
+        : h('button', { type: 'button', class: 'small danger', 'aria-label': `Revoke key ${prefix(k)} of ${name}`, onclick: async () => {
           if (await act(`Key ${prefix(k)}… of ${name} revoked.`, () => api(`/api/users/${encodeURIComponent(name)}/keys/${encodeURIComponent(k.keyId)}`, { method: 'DELETE' })) !== null) setTimeout(again, 800);
         } }, 'Revoke'))))),
     h('td', {}, h('div', { class: 'buttons' },
       h('button', { type: 'button', class: 'small', onclick: async () => {
         const data = await act(null, async () => (await api(`/api/users/${encodeURIComponent(name)}/keys`, { method: 'POST', body: {} })).data);
         if (data) showKey(name, data);
-      }, 'aria-label': `Issue a new key for ${name}` }, 'Issue a key'),
+      }, 'aria-label': `Issue a key for ${name}` }, 'Issue a key'),
       role,
       h('button', { type: 'button', class: 'small secondary', onclick: async () => {
         if (await act(`${name} is now ${role.value}.`, () => api(`/api/users/${encodeURIComponent(name)}/role`, { method: 'POST', body: { role: role.value } })) !== null) setTimeout(again, 800);
