@@ -17,7 +17,7 @@ internal sealed partial class Run
         await log.WriteLineAsync("Pages");
         var seeded = await DemoData.SeedAsync(_store, CancellationToken.None);
         var keys = new Dictionary<string, (string Key, string Role)>();
-        foreach (var (name, role) in new[] { ("demo-checker", Roles.Checker), ("demo-auditor", Roles.Auditor) })
+        foreach (var (name, role) in new[] { ("demo-checker", Roles.Checker), ("demo-reviewer", Roles.Reviewer), ("demo-auditor", Roles.Auditor), ("demo-admin", Roles.Admin) })
             keys[name] = (await ApiKeys.IssueAsync(_store, name, role, TimeProvider.System), role);
         await StartApiAsync();
         var baseUrl = _http.BaseAddress!.ToString().TrimEnd('/');
@@ -34,8 +34,11 @@ internal sealed partial class Run
             ("figures", "demo-checker", "/figures"),
             ("figure", "demo-checker", $"/figures/{seeded.Figures["deaths"]}"),
             ("claim", "demo-checker", $"/claims/{seeded.Claims["war_thirteenth_year"]}"),
+            ("sources", "demo-checker", "/sources"),
             ("source", "demo-checker", $"/sources/{seeded.SourceId}"),
+            ("review queue", "demo-reviewer", "/reviews"),
             ("audit", "demo-auditor", "/audit"),
+            ("users", "demo-admin", "/users"),
         ];
         var samples = mode.Name.StartsWith("smoke", StringComparison.Ordinal) ? 2 : 9;
         foreach (var (page, user, route) in pages)
@@ -64,7 +67,8 @@ internal sealed partial class Run
                                              $"sessionStorage.setItem('claimledger.me', {JsonSerializer.Serialize(JsonSerializer.Serialize(new { name = user, role = k.Role }))});");
         var page = await context.NewPageAsync();
         await page.GotoAsync($"{baseUrl}/#{route}");
-        await page.Locator(key is null ? "#api-key" : "main h1").First.WaitForAsync(new() { Timeout = 30_000 });
+        // The app marks main with the route once that page's data is on screen.
+        await page.Locator(key is null ? "#api-key" : "main[data-rendered]").First.WaitForAsync(new() { Timeout = 30_000 });
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         var dataMs = await page.EvaluateAsync<double>("() => performance.now()");
         var figures = await page.EvaluateAsync<JsonElement>("""
