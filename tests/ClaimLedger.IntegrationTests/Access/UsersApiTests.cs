@@ -110,7 +110,7 @@ public class UsersApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Bad_requests_are_400_naming_the_field()
+    public async Task Bad_requests_are_refused_naming_the_field()
     {
         var name = NewName();
         await Add(name, "checker");
@@ -124,7 +124,8 @@ public class UsersApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         await Expect(Api.Post("/api/users", new { role = "checker" }, LedgerApi.Admin), 400, "name");
         await Expect(Api.Post("/api/users", new { name = NewName() }, LedgerApi.Admin), 400, "role");
         await Expect(Api.Post("/api/users", new { name = NewName(), role = "editor" }, LedgerApi.Admin), 400, "role");
-        await Expect(Api.Post("/api/users", new { name = "bad\u0001name", role = "checker" }, LedgerApi.Admin), 422, "name");
+        await Expect(Api.Post("/api/users", new { name = "bad\u0001name", role = "checker" }, LedgerApi.Admin), 400, "name");
+        await Expect(Api.Post("/api/users", new { name = "\u0421hlo\u00e9", role = "checker" }, LedgerApi.Admin), 422, "name");
         await Expect(Api.Post("/api/users", new { name, role = "checker" }, LedgerApi.Admin), 409, "name");
         await Expect(Api.Post($"/api/users/{name}/role", new { role = "boss" }, LedgerApi.Admin), 400, "role");
         await Expect(Api.Post($"/api/users/{name}/role", new { }, LedgerApi.Admin), 400, "role");
