@@ -102,6 +102,13 @@ internal sealed partial class Run(BenchmarkProgram.Mode mode, List<Result> resul
             return;
         }
 
+        if (mode.SearchOnly)
+        {
+            await StartApiAsync();
+            await ClaimSearchAsync();
+            return;
+        }
+
         var rawInsert = await RawInsertAsync();
         await CrudAsync();
         var martenAlone = await MartenAloneAsync();
