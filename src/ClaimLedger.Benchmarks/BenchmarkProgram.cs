@@ -17,7 +17,9 @@ internal static class Entry
 /// rebuild and verification rates, the API's peak memory. <c>--smoke</c> (seconds), <c>--quick</c> (~3 min), full (~10 min),
 /// <c>--ratio</c> (only the 8-client target's windows), <c>--rebuild</c> (only the rebuilds, of a ledger seeded like the full run's;
 /// with <c>--paths</c>, each projection's fast path against Marten's own execution),
-/// <c>--compare</c> (HTTP submissions of the API as configured against a variant of its settings, in paired windows).
+/// <c>--compare</c> (HTTP submissions of the API as configured against a variant of its settings, in paired windows),
+/// <c>--pages</c> (the web app's pages: weight and time to first render),
+/// <c>--search</c> (only the claim search, over 100,000 claim summaries).
 /// </summary>
 public static class BenchmarkProgram
 {
@@ -29,13 +31,15 @@ public static class BenchmarkProgram
     /// <param name="RebuildProjection">Only this projection's rebuilds (<c>--rebuild --only Claim</c>).</param>
     /// <param name="RebuildPaths">Each rebuild run rebuilds the projection once on every path (<see cref="RebuildPath"/>), in an
     /// order that turns from run to run (<c>--rebuild --paths</c>): the fast path against Marten's own on one ledger.</param>
+    /// <param name="SearchClaims">How many claim summaries the search is measured over.</param>
     /// <param name="CompareOnly">Only HTTP submissions at 8 clients, of two APIs in alternating windows: one as configured, one
     /// with the <see cref="VariantSettingPrefix"/> settings on top (<c>--compare</c>).</param>
     public sealed record Mode(string Name, TimeSpan Duration, TimeSpan Warmup, int[] PictureSizes, long RevisionDepth, int[] ClaimHistories, int Samples, int[] HttpClients,
         int RatioRounds, TimeSpan RatioWindow, bool RatioOnly = false, int RebuildRuns = 1, bool RebuildOnly = false, string? RebuildProjection = null,
-        bool CompareOnly = false, bool RebuildPaths = false);
+        bool CompareOnly = false, bool RebuildPaths = false, bool PagesOnly = false, int SearchClaims = 100_000, bool SearchOnly = false);
 
-    public static readonly Mode Smoke = new("smoke", TimeSpan.FromSeconds(1), TimeSpan.Zero, [10, 100], 1_000, [10, 150], 30, [1, 8], 1, TimeSpan.FromSeconds(1));
+    public static readonly Mode Smoke = new("smoke", TimeSpan.FromSeconds(1), TimeSpan.Zero, [10, 100], 1_000, [10, 150], 30, [1, 8], 1, TimeSpan.FromSeconds(1),
+        SearchClaims: 2_000);
     public static readonly Mode Quick = new("quick", TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2), [10, 1_000, 10_000], 100_000, [10, 10_000], 200, [1, 8, 32],
         3, TimeSpan.FromSeconds(4));
     public static readonly Mode Full = new("full", TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(10), [10, 1_000, 100_000], 1_000_000, [10, 10_000], 500, [1, 8, 32],
@@ -85,6 +89,10 @@ public static class BenchmarkProgram
         if (args.Contains("--paths")) mode = mode with { RebuildPaths = true };
         if (Array.IndexOf(args, "--runs") is var runs and >= 0 && runs + 1 < args.Length && int.TryParse(args[runs + 1], out var rebuildRuns))
             mode = mode with { RebuildRuns = Math.Max(1, rebuildRuns) };
+        // --pages: only the web app's pages, loaded cold in Debian's chromium (weight, first render).
+        if (args.Contains("--pages")) mode = mode with { Name = $"{mode.Name}-pages", PagesOnly = true };
+        // --search alone is the search over 100,000 claims; with --smoke, over the smoke's few.
+        if (args.Contains("--search")) mode = mode with { Name = $"{mode.Name}-search", SearchOnly = true };
         if (Array.IndexOf(args, "--only") is var only and >= 0 && only + 1 < args.Length) mode = mode with { RebuildProjection = args[only + 1] };
         var outIndex = Array.IndexOf(args, "--out");
         var outDir = outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : Path.Combine(LocalPostgres.DataRoot(), "benchmarks");

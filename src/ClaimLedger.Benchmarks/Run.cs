@@ -89,10 +89,22 @@ internal sealed partial class Run(BenchmarkProgram.Mode mode, List<Result> resul
             await RatioAsync(submit);
             return;
         }
+        if (mode.PagesOnly)
+        {
+            await PageWeightsAsync();
+            return;
+        }
         if (mode.RebuildOnly)
         {
             await SeedLikeTheFullRunAsync();
             await RebuildAsync(mode.RebuildProjection);
+            return;
+        }
+
+        if (mode.SearchOnly)
+        {
+            await StartApiAsync();
+            await ClaimSearchAsync();
             return;
         }
 

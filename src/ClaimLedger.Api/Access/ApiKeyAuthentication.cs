@@ -8,15 +8,21 @@ using ClaimLedger.Web;
 
 namespace ClaimLedger.Access;
 
+/// <summary>What a key lookup found: the key's user, role and id; null (cached too) for a key unknown or revoked.</summary>
+public sealed record KeyHolder(string UserName, string Role, Guid KeyId);
+
 /// <summary><c>Authorization: Bearer &lt;api key&gt;</c>, looked up by its SHA-256.</summary>
 public sealed class ApiKeyAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IDocumentStore store,
-    IMemoryCache cache, KeyLookups lookups)
+    Npgsql.NpgsqlDataSource dataSource, IMemoryCache cache, KeyLookups lookups, AccessChanges changes, KeyUses uses)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
 
-    /// <summary>How long a key's lookup is remembered: a changed role or a removed key takes effect within this time.</summary>
+    /// <summary>
+    /// How long a key's lookup is remembered while this node hears of every change to users and keys
+    /// (<see cref="AccessChanges"/>): a change makes every lookup cached before it unused at once, on every node.
+    /// </summary>
     public static readonly TimeSpan KeyCacheLifetime = TimeSpan.FromSeconds(10);
 
     /// <summary>Set on a request whose key was not looked up because its address made too many lookups: the seconds to wait.</summary>
@@ -33,29 +39,40 @@ public sealed class ApiKeyAuthentication(
 
         // Keys are looked up by hash and remembered for a few seconds, unknown ones too: one query per key, not per
         // request. A key not remembered costs a query, so made-up keys are limited per client address before it.
+        // Cached per generation of changes: the generation is taken before the lookup, so a lookup that raced a change is
+        // cached under the generation the change ended, and never used.
         var hash = ApiKeys.Hash(key);
-        var cacheKey = $"apikey:{hash}";
-        if (!cache.TryGetValue(cacheKey, out ApiKey? found))
+        var cacheKey = $"apikey:{changes.Generation}:{hash}";
+        if (!cache.TryGetValue(cacheKey, out KeyHolder? found))
         {
             if (!lookups.TryTake(Context, out var retryAfter))
             {
                 Context.Items[ThrottledItem] = retryAfter;
                 return AuthenticateResult.Fail($"this address sent more unknown API keys than the limit of {lookups.Limit}; retry after {retryAfter} s");
             }
-            await using var session = store.QuerySession();
             // Not bound to the request: the answer serves every request with this key for a while, and a client hanging up
             // would cancel the statement in flight, a refusal that can leave it half prepared (HalfPreparedStatements).
-            found = await session.LoadAsync<ApiKey>(hash, CancellationToken.None);
-            cache.Set(cacheKey, found, KeyCacheLifetime);
+            var lifetime = changes.CacheLifetime;
+            found = await FindAsync(hash);
+            cache.Set(cacheKey, found, lifetime);
         }
-        if (found is null) return AuthenticateResult.Fail("the API key is not valid");
+        if (found is null) return AuthenticateResult.Fail("the API key is not valid (unknown, or revoked)");
         if (!UserNames.IsRecordable(found.UserName))
             return AuthenticateResult.Fail("this key's user has a name that the ledger cannot record (it holds control or format characters): " +
                                            "add the user again under a valid name");
 
+        uses.Note(found.KeyId);
         var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, found.UserName), new Claim(ClaimTypes.Role, found.Role), new Claim(RateLimits.KeyClaim, found.Id)], SchemeName);
+            [new Claim(ClaimTypes.Name, found.UserName), new Claim(ClaimTypes.Role, found.Role), new Claim(RateLimits.KeyClaim, found.KeyId.ToString("N"))],
+            SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    /// <summary>The key's holder, if the key was issued and is not revoked: its user's role now.</summary>
+    private async Task<KeyHolder?> FindAsync(string hash)
+    {
+        if (await UserDirectory.FindKeyAsync(dataSource, store.Options.Serializer(), hash, CancellationToken.None) is not var (account, keyId)) return null;
+        return account.Keys.Any(k => k.KeyId == keyId && !k.Revoked) ? new KeyHolder(account.Name, account.Role, keyId) : null;
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -95,6 +95,7 @@ public static class ClaimLedgerHost
         services.AddAuthentication(ApiKeyAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(ApiKeyAuthentication.SchemeName, _ => { });
         services.AddKeyRateLimits();
+        services.AddAccess();
         services.AddAuthorization(o =>
         {
             foreach (var (policy, roles) in Policies.RolesFor)
@@ -160,6 +161,8 @@ public static class ClaimLedgerHost
                 _ => Problems.TitleFor(status),
             }, status == 415 ? "Content-Type" : null);
         });
+        // The web app's files need no key and no route: served before either.
+        app.UseWebApp();
         app.UseRouting();
         app.UseMiddleware<BodySizeLimits>();
         app.UseAuthentication();
@@ -168,7 +171,6 @@ public static class ClaimLedgerHost
 
         app.MapOpenApi();
         app.MapScalarApiReference("/docs");
-        app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         app.MapWolverineEndpoints();

@@ -16,7 +16,8 @@ namespace ClaimLedger.Local;
 /// On a database ClaimLedger provisioned itself: demo users (their keys printed; development only) and, when the
 /// ledger is empty, the seed article with its figures and every figure-bearing claim as the article attributes it.
 /// </summary>
-public sealed class DemoData(LedgerDatabase database, IDocumentStore store, TimeProvider clock, ILogger<DemoData> logger) : IHostedService
+public sealed class DemoData(LedgerDatabase database, IDocumentStore store, Npgsql.NpgsqlDataSource dataSource, TimeProvider clock,
+    ILogger<DemoData> logger) : IHostedService
 {
     public static readonly (string Name, string Role)[] DemoUsers =
         [("demo-checker", Roles.Checker), ("demo-reviewer", Roles.Reviewer), ("demo-reviewer-2", Roles.Reviewer),
@@ -44,12 +45,14 @@ public sealed class DemoData(LedgerDatabase database, IDocumentStore store, Time
         var keys = File.Exists(file)
             ? JsonSerializer.Deserialize<Dictionary<string, string>>(await File.ReadAllTextAsync(file, ct)) ?? new()
             : new Dictionary<string, string>();
-        await using var session = store.QuerySession();
         foreach (var (name, role) in DemoUsers)
         {
-            if (keys.TryGetValue(name, out var key) && await session.LoadAsync<ApiKey>(ApiKeys.Hash(key), ct) is { } stored && stored.Role == role)
+            // A key kept from an earlier start still works if it was not revoked and its user still has the role.
+            if (keys.TryGetValue(name, out var key) &&
+                await UserDirectory.FindKeyAsync(dataSource, store.Options.Serializer(), ApiKeys.Hash(key), ct) is var (account, keyId) &&
+                account.Role == role && account.Keys.Any(k => k.KeyId == keyId && !k.Revoked))
                 continue;
-            keys[name] = await ApiKeys.IssueAsync(store, name, role, clock, ct: ct);
+            keys[name] = await ApiKeys.IssueAsync(store, name, role, clock, ct: ct, actor: "local:demo-data");
         }
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         await File.WriteAllTextAsync(file, JsonSerializer.Serialize(keys, new JsonSerializerOptions { WriteIndented = true }), ct);
@@ -67,7 +70,7 @@ public sealed class DemoData(LedgerDatabase database, IDocumentStore store, Time
 
     private const string Article = "Article (unattributed)";
     private const string Osdh = "OSDH (Observatoire syrien des droits de l'homme)";
-    private const string Un = "ONU (United Nations)";
+    private const string Un = DemoStories.Un;
 
     /// <summary>The seed article, its figures and its claims, appended as the demo checker through the same rules as the API.</summary>
     public static async Task<Seeded> SeedAsync(IDocumentStore store, CancellationToken ct)
@@ -146,6 +149,7 @@ public sealed class DemoData(LedgerDatabase database, IDocumentStore store, Time
         await session.SaveChangesAsync(ct);
 
         await SeedLifecycleAsync(store, text, source.SourceId, deaths, claims, ct);
+        await DemoStories.SeedAsync(store, figures, claims, ct);
         return new Seeded(source.SourceId, figures, claims);
     }
 
@@ -203,7 +207,7 @@ public sealed class DemoData(LedgerDatabase database, IDocumentStore store, Time
         claims["deaths_osdh_later"] = later;
     }
 
-    private static async Task DecideAsync(IDocumentStore store, Actor actor, Guid claimId, ClaimCommand command, CancellationToken ct)
+    internal static async Task DecideAsync(IDocumentStore store, Actor actor, Guid claimId, ClaimCommand command, CancellationToken ct)
     {
         await using var session = store.LightweightSession();
         session.LastModifiedBy = actor.Name;

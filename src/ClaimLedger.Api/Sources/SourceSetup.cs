@@ -9,5 +9,7 @@ public static class SourceSetup
     {
         opts.Events.AddEventType<SourceRegistered>();
         opts.Projections.Add<SourceProjection>(ProjectionLifecycle.Inline);
+        // What lists read, without the text: inline, so a list read after a registration shows it.
+        opts.Projections.Snapshot<Listing.SourceSummary>(SnapshotLifecycle.Inline);
     }
 }

@@ -18,6 +18,7 @@ internal sealed partial class Run
         await PictureReadsAsync(source);
         await RevisionPageReadsAsync();
         await ClaimHistoryReadsAsync(source);
+        await ClaimSearchAsync();
     }
 
     private async Task GetAsync(string path)

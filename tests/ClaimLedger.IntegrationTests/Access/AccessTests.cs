@@ -1,3 +1,4 @@
+using ClaimLedger.IntegrationTests.Audit;
 using ClaimLedger.IntegrationTests.Support;
 
 namespace ClaimLedger.IntegrationTests.Access;
@@ -63,12 +64,17 @@ public class AccessTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
-    public async Task Keys_are_stored_hashed()
+    public async Task Keys_are_stored_hashed_and_neither_key_nor_hash_is_in_an_event_or_the_users_documents()
     {
-        await using var conn = new Npgsql.NpgsqlConnection(Api.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new Npgsql.NpgsqlCommand("select count(*) from claimledger.mt_doc_apikey where data::text like '%' || @k || '%' or id like '%' || @k || '%'", conn);
-        cmd.Parameters.AddWithValue("k", Api.Keys[LedgerApi.Checker][4..]);
-        ((long)(await cmd.ExecuteScalarAsync())!).ShouldBe(0);
+        var key = Api.Keys[LedgerApi.Checker];
+        var hash = ClaimLedger.Access.ApiKeys.Hash(key);
+        (await Api.ScalarAsync($"select count(*) from {ClaimLedger.Access.UserDirectory.KeyHashes} where hash = @h", ("h", hash))).ShouldBe(1);
+        foreach (var secret in new[] { key[4..], hash })
+        {
+            (await Api.ScalarAsync($"select count(*) from {ClaimLedger.Access.UserDirectory.KeyHashes} where key_id::text like '%' || @k || '%'", ("k", secret))).ShouldBe(0);
+            (await Api.ScalarAsync("select count(*) from claimledger.mt_events where data::text like '%' || @k || '%'", ("k", secret))).ShouldBe(0);
+            (await Api.ScalarAsync("select count(*) from claimledger.mt_doc_useraccount where data::text like '%' || @k || '%'", ("k", secret))).ShouldBe(0);
+        }
+        (await Api.ScalarAsync($"select count(*) from {ClaimLedger.Access.UserDirectory.KeyHashes} where hash like '%' || @k || '%'", ("k", key[4..]))).ShouldBe(0);
     }
 }

@@ -1,3 +1,4 @@
+using ClaimLedger.Access;
 using ClaimLedger.IntegrationTests.Audit;
 using ClaimLedger.IntegrationTests.Support;
 
@@ -53,8 +54,8 @@ public class UsersCommandTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         outcome.StandardError.ShouldContain("this name cannot be a user's name:");
         outcome.StandardError.ShouldContain(reason);
         await using var session = Api.Store.QuerySession();
-        (await session.LoadAsync<ClaimLedger.Access.User>(name)).ShouldBeNull();
-        (await session.LoadAsync<ClaimLedger.Access.User>(name.Trim().Normalize())).ShouldBeNull();
+        (await session.LoadAsync<UserAccount>(UserAccount.StreamIdOf(name))).ShouldBeNull();
+        (await session.LoadAsync<UserAccount>(UserAccount.StreamIdOf(name.Trim().Normalize()))).ShouldBeNull();
     }
 
     [Fact]
@@ -66,11 +67,13 @@ public class UsersCommandTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var key = decomposed.StandardOutput.TrimEnd().Split('\n').Last().Trim();
         await using (var session = Api.Store.QuerySession())
         {
-            (await session.LoadAsync<ClaimLedger.Access.User>($"Chloé {suffix}")).ShouldNotBeNull("stored in NFC");
-            (await session.LoadAsync<ClaimLedger.Access.User>($"Chloe\u0301 {suffix}")).ShouldBeNull();
+            (await session.LoadAsync<UserAccount>(UserAccount.StreamIdOf($"Chloé {suffix}"))).ShouldNotBeNull("stored in NFC");
+            (await session.LoadAsync<UserAccount>(UserAccount.StreamIdOf($"Chloe\u0301 {suffix}"))).ShouldBeNull();
         }
-        // The same name, composed or not, is the same user: a new key, not a new user.
-        (await Users("add", $"Chloé {suffix}", "--role", "checker")).ExitCode.ShouldBe(0);
+        // The same name, composed or not, is the same user: it is not added twice.
+        var again = await Users("add", $"Chloé {suffix}", "--role", "checker");
+        again.ExitCode.ShouldNotBe(0);
+        again.StandardError.ShouldContain($"a user is already named 'Chloé {suffix}'");
 
         foreach (var lookAlike in new[] { $"chloe {suffix}", $"CHLOÉ {suffix.ToUpperInvariant()}" })
         {
@@ -89,18 +92,71 @@ public class UsersCommandTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     [Fact]
     public async Task A_key_of_a_user_stored_with_an_invisible_character_in_its_name_records_nothing()
     {
-        // A user stored before names were checked, or written to the database by hand.
-        var key = ClaimLedger.Access.ApiKeys.NewKey();
+        // A user added before names were checked, or written to the database by hand, past the rules.
+        var key = NewApiKey.Create();
         var name = $"legacy\u200B{Guid.NewGuid():N}";
+        var id = UserAccount.StreamIdOf(name);
         await using (var session = Api.Store.LightweightSession())
         {
-            session.Store(new ClaimLedger.Access.ApiKey(ClaimLedger.Access.ApiKeys.Hash(key), name, ClaimLedger.Access.Roles.Checker, DateTimeOffset.UtcNow, key[..8]));
+            await ClaimLedger.Storage.LedgerTransaction.BeginAsync(session, default);
+            session.Events.StartStream<UserAccount>(id, new UserAdded(name, Roles.Checker), new KeyIssued(name, key.Id, key.Prefix));
+            session.QueueSqlCommand($"insert into {UserDirectory.KeyHashes} (hash, key_id, user_id) values (?, ?, ?)", key.Hash, key.Id, id);
             await session.SaveChangesAsync();
         }
-        var r = await Api.Post("/api/sources", new { title = "t", outlet = "o", language = "fr", publishedAt = "2024-11-29" }, key);
+        var r = await Api.Post("/api/sources", new { title = "t", outlet = "o", language = "fr", publishedAt = "2024-11-29" }, key.Key);
         r.Status.ShouldBe(401, r.Body);
         r.ProblemField.ShouldBe("Authorization");
         r.Json.GetProperty("detail").GetString()!.ShouldContain("cannot record");
         (await Api.ScalarAsync("select count(*) from claimledger.mt_events where user_name = @name", ("name", name))).ShouldBe(0);
     }
+
+    [Fact]
+    public async Task Users_rotate_role_list_and_revoke_change_keys_as_the_operator_and_never_print_a_key_again()
+    {
+        var name = $"ops-{Guid.NewGuid():N}"[..12];
+        var added = await Users("add", name, "--role", "checker");
+        added.ExitCode.ShouldBe(0, added.StandardOutput + added.StandardError);
+        var first = LastLine(added);
+        (await Api.Get("/api/sources", first)).Status.ShouldBe(200);
+
+        var rotated = await Users("rotate", name);
+        rotated.ExitCode.ShouldBe(0, rotated.StandardOutput + rotated.StandardError);
+        rotated.StandardOutput.ShouldContain("revoked 1 other");
+        var second = LastLine(rotated);
+        second.ShouldStartWith("clk_");
+        await Eventually.RefusedWithinAsync(() => Api.Get("/api/sources", first), TimeSpan.FromSeconds(1));
+        (await Api.Get("/api/sources", second)).Status.ShouldBe(200);
+
+        var role = await Users("role", name, "--role", "auditor");
+        role.ExitCode.ShouldBe(0, role.StandardOutput + role.StandardError);
+        role.StandardOutput.ShouldContain($"{name} is now auditor");
+        await Eventually.WithinAsync(async () => (await Api.Post("/api/sources", new { title = "t" }, second)).Status == 403, TimeSpan.FromSeconds(1));
+
+        var listed = await Users("list");
+        listed.ExitCode.ShouldBe(0, listed.StandardError);
+        listed.StandardOutput.ShouldContain($"{name} (auditor)");
+        listed.StandardOutput.ShouldContain(second[..8]);
+        foreach (var key in new[] { first, second })
+        {
+            listed.StandardOutput.ShouldNotContain(key);
+            listed.StandardOutput.ShouldNotContain(ApiKeys.Hash(key));
+        }
+
+        var unknown = await Users("revoke", name, "clk_none");
+        unknown.ExitCode.ShouldNotBe(0);
+        unknown.StandardError.ShouldContain("has no key that is not revoked");
+        var revoked = await Users("revoke", name, second[..8]);
+        revoked.ExitCode.ShouldBe(0, revoked.StandardOutput + revoked.StandardError);
+        await Eventually.RefusedWithinAsync(() => Api.Get("/api/sources", second), TimeSpan.FromSeconds(1));
+
+        // Every change is an event of the user's stream, with the operator as its actor and no key or hash in it.
+        var events = await Api.ScalarsAsync("select type || ' ' || coalesce(user_name, '') || ' ' || data::text from claimledger.mt_events where stream_id = @id order by version",
+            ("id", UserAccount.StreamIdOf(name)));
+        events.Select(e => e.Split(' ')[0]).ShouldBe(["user_added", "key_issued", "key_issued", "key_revoked", "role_changed", "key_revoked"]);
+        events.ShouldAllBe(e => e.Split(' ', 3)[1].StartsWith("cli:"));
+        foreach (var secret in new[] { first, second }.SelectMany(k => new[] { k[4..], ApiKeys.Hash(k) }))
+            events.ShouldAllBe(e => !e.Contains(secret));
+    }
+
+    private static string LastLine(Repository.Outcome outcome) => outcome.StandardOutput.TrimEnd().Split('\n').Last().Trim();
 }

@@ -77,7 +77,8 @@ public class LedgerTests : IAsyncLifetime
         vkey.KeyIdHex.ShouldBe(head.KeyId);
         vkey.Signed(SignedNote.Parse(head.Note!, out _)!).ShouldBeTrue();
         keys.Verifies(head with { TreeSize = head.TreeSize - 1 }).ShouldBeFalse();
-        (await _api.ScalarAsync("select count(*) from claimledger.mt_doc_apikey where data::text like '%PRIVATE%'")).ShouldBe(0);
+        (await _api.ScalarAsync("select count(*) from claimledger.mt_doc_useraccount where data::text like '%PRIVATE%'")).ShouldBe(0);
+        (await _api.ScalarAsync("select count(*) from claimledger.mt_events where data::text like '%PRIVATE%'")).ShouldBe(0);
 
         // Each event of a claim shows its leaf; its inclusion proof verifies against the signed root.
         var events = (await _api.Get($"/api/claims/{claims[2]}/events", LedgerApi.Auditor)).Json.EnumerateArray().ToList();

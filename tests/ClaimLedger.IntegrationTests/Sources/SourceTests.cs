@@ -30,9 +30,9 @@ public class SourceTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var created = await Api.Post("/api/sources", new { title = "Press release", outlet = "UN OCHA", language = "en", publishedAt = "2024-11-30" });
         created.Status.ShouldBe(201);
         created.Json.TryGetProperty("contentSha256", out _).ShouldBeFalse();
-        var list = await Api.Get("/api/sources");
+        var list = await Api.Get("/api/sources?q=press%20release%20ocha");
         list.Status.ShouldBe(200);
-        list.Json.EnumerateArray().ShouldContain(s => s.GetProperty("id").GetGuid() == created.Json.GetProperty("id").GetGuid());
+        list.Json.GetProperty("items").EnumerateArray().ShouldContain(s => s.GetProperty("id").GetGuid() == created.Json.GetProperty("id").GetGuid());
     }
 
     [Fact]

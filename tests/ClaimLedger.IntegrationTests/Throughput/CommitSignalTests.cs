@@ -35,7 +35,11 @@ public class CommitSignalTests : IAsyncLifetime
         Signal.Commits.ShouldBeGreaterThanOrEqualTo(before + 3);
 
         var afterWrites = Signal.Commits;
-        await ClaimLedger.Access.ApiKeys.IssueAsync(_api.Store, "someone", ClaimLedger.Access.Roles.All[0], TimeProvider.System);
+        await using (var session = _api.Store.LightweightSession())
+        {
+            session.Store(new ClaimLedger.Web.IdempotentResponse($"someone\n{Guid.NewGuid()}", "hash", 200, "{}", null, null, DateTimeOffset.UtcNow));
+            await session.SaveChangesAsync();
+        }
         Signal.Commits.ShouldBe(afterWrites);
     }
 

@@ -29,10 +29,13 @@ namespace Internal.Generated.WolverineHandlers
             var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
             // Building the Marten session
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "ClaimLedger.Sources.Getting.GetSourceEndpoint").SetTag("http.route", "/api/sources").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "ClaimLedger.Sources.Listing.ListSourcesEndpoint").SetTag("http.route", "/api/sources").SetTag("http.request.method", "GET");
+            var q = httpContext.Request.Query["q"];
+            var after = httpContext.Request.Query["after"];
+            var limit = httpContext.Request.Query["limit"];
             
             // The actual HTTP request handler execution
-            var result = await ClaimLedger.Sources.Getting.GetSourceEndpoint.List(((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await ClaimLedger.Sources.Listing.ListSourcesEndpoint.Get(q, after, limit, ((Marten.IQuerySession)documentSession), httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
