@@ -142,6 +142,15 @@ public class SearchTests(ApiFixture fixture) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task An_admin_may_not_list_claims_and_no_key_is_401()
+    {
+        var r = await Api.Get("/api/claims", LedgerApi.Admin);
+        r.Status.ShouldBe(403, r.Body);
+        r.ContentType.ShouldBe("application/problem+json");
+        (await Api.Get("/api/claims", user: null)).Status.ShouldBe(401);
+    }
+
+    [Fact]
     public async Task A_cursor_of_another_list_is_refused()
     {
         var sources = await Api.Get("/api/sources?limit=1");

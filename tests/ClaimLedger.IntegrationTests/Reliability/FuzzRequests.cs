@@ -120,14 +120,14 @@ public static class FuzzRequests
 
     private static readonly Gen<string> Query = Gen.Frequency(
         (3, Gen.Const("")),
-        (2, Gen.Select(Gen.OneOf<string>("asOf", "version", "after", "limit", "from", "to", "leafIndex", "treeSize", "metric", "place", "figureId"),
+        (2, Gen.Select(Gen.OneOf<string>("asOf", "version", "after", "limit", "from", "to", "leafIndex", "treeSize", "metric", "place", "figureId", "q", "status"),
                 Gen.OneOf<string>(QueryValues))
             .Array[1, 3].Select(q => "?" + string.Join("&", q.Select(p => $"{p.Item1}={p.Item2}")))));
 
     private static readonly Dictionary<string, string[]> UsersOf = new()
     {
         ["checker"] = [Support.LedgerApi.Checker], ["reviewer"] = [Support.LedgerApi.Reviewer, Support.LedgerApi.OtherReviewer],
-        ["auditor"] = [Support.LedgerApi.Auditor],
+        ["auditor"] = [Support.LedgerApi.Auditor], ["admin"] = [Support.LedgerApi.Admin],
     };
 
     /// <summary>Half the time a user whose role may use the route; else any role, nobody, a made-up key or the admin.</summary>

@@ -80,8 +80,8 @@ public class RequestEdgeTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         unknown.Body.ShouldBeEmpty();
         (await Api.Send(HttpMethod.Head, "/api/figures", null, null)).Status.ShouldBe(401);
         (await Api.Send(HttpMethod.Head, "/api/export/events", null, LedgerApi.Checker)).Status.ShouldBe(403);
-        var noGet = await Api.Send(HttpMethod.Head, "/api/claims", null, LedgerApi.Checker);
-        noGet.Status.ShouldBe(405, "there is no GET on /api/claims");
+        var noGet = await Api.Send(HttpMethod.Head, $"/api/claims/{Guid.NewGuid()}/evidence", null, LedgerApi.Checker);
+        noGet.Status.ShouldBe(405, "there is no GET on /api/claims/{id}/evidence");
         noGet.Body.ShouldBeEmpty();
         noGet.ContentType.ShouldBe("application/problem+json");
         var noRoute = await Api.Send(HttpMethod.Head, "/api/nothing-here", null, LedgerApi.Checker);
