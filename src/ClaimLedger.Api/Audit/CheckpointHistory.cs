@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
 using ClaimLedger.Access;
 using Microsoft.AspNetCore.Authorization;
-using Npgsql;
 using Wolverine.Http;
 using ClaimLedger.Web;
 
@@ -21,21 +20,13 @@ public static class CheckpointHistoryEndpoint
     [WolverineGet("/api/audit/checkpoints", Name = "CheckpointHistory"), Authorize(Policy = Policies.Read)]
     [Tags("Audit")]
     [ProducesResponseType<CheckpointPage>(200)]
-    public static async Task<IResult> Get(string? after, string? limit, NpgsqlDataSource dataSource, CancellationToken ct)
+    public static async Task<IResult> Get(string? after, string? limit, LedgerVerifier verifier, CancellationToken ct)
     {
         if (!Keyset.TryLimit(limit, out var take, out var problem)) return problem!;
         long from = -1;
         if (after != null && !Keyset.TryRead(after, CursorKind, out from)) return Keyset.BadCursor("the checkpoint history");
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await using var cmd = new NpgsqlCommand(
-            $"select tree_size, root_hash, recorded_at, signature, key_id from {LedgerSchema.Checkpoints} where tree_size > @after order by tree_size limit @n", conn);
-        cmd.Parameters.AddWithValue("after", from);
-        cmd.Parameters.AddWithValue("n", take + 1);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        var items = new List<Checkpoint>();
-        while (await reader.ReadAsync(ct))
-            items.Add(new Checkpoint(reader.GetInt64(0), LeafContent.Hex((byte[])reader[1]), reader.GetFieldValue<DateTimeOffset>(2),
-                Convert.ToBase64String((byte[])reader[3]), reader.GetString(4)));
+        // Built as the latest checkpoint is: the note text with its cosignatures, or the fields alone for one signed before the switch.
+        var items = await verifier.CheckpointsAsync(ct, after: from, limit: take + 1);
         var next = items.Count > take ? Keyset.Write(CursorKind, items[take - 1].TreeSize) : null;
         return Results.Json(new CheckpointPage(items.Take(take).ToList(), next), JsonSetup.Options);
     }

@@ -187,15 +187,18 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, CheckpointSigner
     /// The stored checkpoints, oldest first, each signed as a note with its note and cosignatures. <paramref name="size"/>
     /// picks one; <paramref name="notesOnly"/> leaves out those signed before the switch to signed notes.
     /// </summary>
-    public async Task<List<Checkpoint>> CheckpointsAsync(CancellationToken ct, bool latestOnly = false, long? size = null, bool notesOnly = false)
+    public async Task<List<Checkpoint>> CheckpointsAsync(CancellationToken ct, bool latestOnly = false, long? size = null, bool notesOnly = false,
+        long? after = null, int? limit = null)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var cmd = new NpgsqlCommand(
             $"select k.tree_size, k.root_hash, k.recorded_at, k.signature, k.key_id, k.origin, " +
             $"array(select c.line from {LedgerSchema.Cosignatures} c where c.tree_size = k.tree_size order by c.witness) " +
             $"from {LedgerSchema.Checkpoints} k where (@size::bigint is null or k.tree_size = @size) and (not @notes or k.origin is not null) " +
-            "order by k.tree_size" + (latestOnly ? " desc limit 1" : ""), conn);
+            "and (@after::bigint is null or k.tree_size > @after) " +
+            "order by k.tree_size" + (latestOnly ? " desc limit 1" : limit is { } n ? $" limit {n}" : ""), conn);
         cmd.Parameters.AddWithValue("size", NpgsqlTypes.NpgsqlDbType.Bigint, (object?)size ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("after", NpgsqlTypes.NpgsqlDbType.Bigint, (object?)after ?? DBNull.Value);
         cmd.Parameters.AddWithValue("notes", notesOnly);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         var list = new List<Checkpoint>();
