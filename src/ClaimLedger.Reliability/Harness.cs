@@ -119,7 +119,9 @@ internal sealed partial class Harness(TextWriter log)
         var db = new NpgsqlConnectionStringBuilder(_cs).Database!;
         await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_cs) { Database = "postgres", Pooling = false }.ConnectionString);
         await conn.OpenAsync();
-        await using var drop = new NpgsqlCommand($"drop database if exists \"{db}\" with (force)", conn);
+        // A drop waits for the server to end the database's sessions and remove its files: on a busy machine that can
+        // take longer than a command's default 30 s.
+        await using var drop = new NpgsqlCommand($"drop database if exists \"{db}\" with (force)", conn) { CommandTimeout = 0 };
         await drop.ExecuteNonQueryAsync();
     }
 }
