@@ -66,6 +66,26 @@ public class VerificationTests(AppFixture app)
     }
 
     [Fact]
+    public async Task Over_plain_HTTP_under_another_name_than_localhost_the_page_says_it_cannot_verify()
+    {
+        // A name that resolves to the loopback but is not "localhost": plain HTTP there is no secure context, so no WebCrypto.
+        await using var browser = await app.LaunchAsync("--host-resolver-rules=MAP insecure.test 127.0.0.1");
+        var context = await browser.NewContextAsync();
+        await using var p = new AppPage(app, context, await context.NewPageAsync());
+        await p.Page.GotoAsync($"http://insecure.test:{app.Api.Port}/");
+        await p.Page.GetByLabel("API key").FillAsync(app.Keys[AppFixture.Auditor]);
+        await p.Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await p.Page.GetByText("Signed in as").WaitForAsync();
+        (await p.Page.EvaluateAsync<bool>("window.isSecureContext")).ShouldBeFalse();
+        await p.Page.GotoAsync($"http://insecure.test:{app.Api.Port}/#/audit?claim={app.Seed.Claims["deaths_osdh"]}");
+        await p.Page.GetByRole(AriaRole.Button, new() { Name = "Verify in this browser" }).ClickAsync();
+        await Assertions.Expect(p.Main.Locator("#verify-steps li.bad")).ToContainTextAsync("✗ This page is a secure context with WebCrypto");
+        await Assertions.Expect(p.Main.Locator("#verify-steps li.bad")).ToContainTextAsync("Open it over HTTPS");
+        (await p.Main.Locator("#verify-steps li").CountAsync()).ShouldBe(1);
+        await Assertions.Expect(p.Main.Locator("#verify-result")).ToContainTextAsync("✗ Not verified");
+    }
+
+    [Fact]
     public async Task A_key_that_is_not_a_verifier_key_is_not_pinned()
     {
         await using var p = await app.SignInAsync(AppFixture.Auditor);

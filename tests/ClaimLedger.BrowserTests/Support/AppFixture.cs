@@ -65,13 +65,16 @@ public sealed class AppFixture : IAsyncLifetime
         });
 
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        Browser = await LaunchAsync();
     }
+
+    /// <summary>A headless chromium of its own, with more command-line arguments.</summary>
+    public Task<IBrowser> LaunchAsync(params string[] arguments) => _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    {
+        ExecutablePath = Chromium,
+        Headless = true,
+        Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", .. arguments],
+    });
 
     private static string VerifierKeyOf(string name, byte type, string pem)
     {

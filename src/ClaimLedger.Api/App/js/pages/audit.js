@@ -42,7 +42,7 @@ function checkpointFacts(cp) {
 const pinnedWitnessLines = () => (localStorage.getItem(WITNESS_KEYS) ?? '').split('\n').map(l => l.trim()).filter(Boolean);
 
 function pinSection() {
-  const logKey = h('input', { id: 'pinned-key', class: 'mono', spellcheck: 'false', autocomplete: 'off', 'aria-describedby': 'pin-help' });
+  const logKey = h('textarea', { id: 'pinned-key', rows: 2, class: 'mono', spellcheck: 'false', 'aria-describedby': 'pin-help' });
   const witnessKeys = h('textarea', { id: 'witness-keys', rows: 3, spellcheck: 'false', class: 'mono', 'aria-describedby': 'witness-help' });
   logKey.value = localStorage.getItem(LOG_KEY) ?? '';
   witnessKeys.value = pinnedWitnessLines().join('\n');
@@ -59,7 +59,8 @@ function pinSection() {
     }
     localStorage.setItem(LOG_KEY, logKey.value.trim());
     localStorage.setItem(WITNESS_KEYS, lines.join('\n'));
-    status.append(notice(`Keys pinned: ${logKey.value.trim() ? 'the log’s verifier key' : 'no log key'}, ${lines.length} witness key${lines.length === 1 ? '' : 's'}.`, 'info'));
+    status.append(notice(`Keys pinned: ${logKey.value.trim() ? 'the log’s verifier key' : 'no log key'}, ${lines.length} witness key${lines.length === 1 ? '' : 's'}` +
+      (v.secure() ? '.' : ' (not checked: this page is not a secure context, so it cannot use them).'), 'info'));
   };
   return section('Pinned keys',
     h('p', { id: 'pin-help', class: 'help' }, 'Paste the log’s note verifier key (name+key ID+key) from a channel you trust (the newsroom’s published key, not this server’s word). It stays in this browser (localStorage) and every verification here uses it.'),
