@@ -28,14 +28,20 @@ public static class CheckpointHistoryEndpoint
         if (after != null && !Keyset.TryRead(after, CursorKind, out from)) return Keyset.BadCursor("the checkpoint history");
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var cmd = new NpgsqlCommand(
-            $"select tree_size, root_hash, recorded_at, signature, key_id from {LedgerSchema.Checkpoints} where tree_size > @after order by tree_size limit @n", conn);
+            $"select k.tree_size, k.root_hash, k.recorded_at, k.signature, k.key_id, k.origin, " +
+            $"array(select c.line from {LedgerSchema.Cosignatures} c where c.tree_size = k.tree_size order by c.witness) " +
+            $"from {LedgerSchema.Checkpoints} k where k.tree_size > @after order by k.tree_size limit @n", conn);
         cmd.Parameters.AddWithValue("after", from);
         cmd.Parameters.AddWithValue("n", take + 1);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         var items = new List<Checkpoint>();
         while (await reader.ReadAsync(ct))
-            items.Add(new Checkpoint(reader.GetInt64(0), LeafContent.Hex((byte[])reader[1]), reader.GetFieldValue<DateTimeOffset>(2),
-                Convert.ToBase64String((byte[])reader[3]), reader.GetString(4)));
+        {
+            // As the latest checkpoint is served: a signed note (origin, note and cosignatures) since the switch to notes.
+            var checkpoint = new Checkpoint(reader.GetInt64(0), LeafContent.Hex((byte[])reader[1]), reader.GetFieldValue<DateTimeOffset>(2),
+                Convert.ToBase64String((byte[])reader[3]), reader.GetString(4)) { Origin = reader.IsDBNull(5) ? null : reader.GetString(5) };
+            items.Add(checkpoint with { Note = checkpoint.NoteWith(reader.GetFieldValue<string[]>(6)) });
+        }
         var next = items.Count > take ? Keyset.Write(CursorKind, items[take - 1].TreeSize) : null;
         return Results.Json(new CheckpointPage(items.Take(take).ToList(), next), JsonSetup.Options);
     }
