@@ -16,15 +16,32 @@ public class Screenshots(AppFixture app)
         return folder;
     }
 
-    private async Task ShotAsync(string user, string route, string name, int width = 1280, int height = 900, string? scrollTo = null)
+    private async Task ShotAsync(string user, string route, string name, int width = 1280, int height = 900, string? scrollTo = null,
+        Func<AppPage, Task>? then = null)
     {
         await using var p = await app.SignInAsync(user, width, height);
         await p.GoAsync(route);
+        if (then != null) await then(p);
         if (scrollTo != null) await p.Page.Locator(scrollTo).First.ScrollIntoViewIfNeededAsync();
         else await p.Page.EvaluateAsync("() => window.scrollTo(0, 0)");
         var path = Path.Combine(Folder(), name);
         await p.Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = scrollTo == null && width > 400 });
         new FileInfo(path).Length.ShouldBeGreaterThan(10_000);
+    }
+
+    /// <summary>Both keys pinned and the claim verified, once the witness has cosigned the latest checkpoint.</summary>
+    private async Task VerifyAsync(AppPage p)
+    {
+        using var http = app.As(AppFixture.Auditor);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!(await http.GetJsonAsync("/api/audit/checkpoints/latest")).GetProperty("note").GetString()!.Contains(AppFixture.WitnessName) && DateTime.UtcNow < deadline)
+            await Task.Delay(200);
+        await p.Page.GetByLabel("Log verifier key").FillAsync(app.LogVerifierKey);
+        await p.Page.GetByLabel("Witness verifier keys (optional, one a line)").FillAsync(app.WitnessVerifierKey);
+        await p.Page.GetByRole(AriaRole.Button, new() { Name = "Pin these keys" }).ClickAsync();
+        await Assertions.Expect(p.Main.Locator("#pin-status")).ToContainTextAsync("Keys pinned");
+        await p.Page.GetByRole(AriaRole.Button, new() { Name = "Verify in this browser" }).ClickAsync();
+        await Assertions.Expect(p.Main.Locator("#verify-result")).ToContainTextAsync("✓ Verified in this browser", new() { Timeout = 30_000 });
     }
 
     [Fact]
@@ -34,7 +51,7 @@ public class Screenshots(AppFixture app)
         await ShotAsync(AppFixture.Checker, $"/figures/{app.Seed.Figures["civilian_deaths"]}", "figure.png");
         await ShotAsync(AppFixture.Reviewer, $"/claims/{app.Seed.Claims["war_thirteenth_year"]}", "claim.png");
         await ShotAsync(AppFixture.Checker, $"/sources/{app.Seed.SourceId}", "source.png");
-        await ShotAsync(AppFixture.Auditor, "/audit", "audit.png");
+        await ShotAsync(AppFixture.Auditor, $"/audit?claim={app.Seed.Claims["war_thirteenth_year"]}", "audit.png", then: VerifyAsync);
         await ShotAsync(AppFixture.Checker, $"/figures/{app.Seed.Figures["deaths"]}", "figure-360.png", 360, 900, scrollTo: "svg.chart");
     }
 }

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using ClaimLedger.Access;
+using ClaimLedger.Audit.Notes;
 using ClaimLedger.Local;
 using ClaimLedger.Reliability;
 using ClaimLedger.Storage;
@@ -11,15 +11,22 @@ using Npgsql;
 namespace ClaimLedger.BrowserTests.Support;
 
 /// <summary>
-/// One API process on a fresh PostgreSQL database holding the demo data, and one headless Debian chromium, shared by
-/// every browser test (each test opens contexts of its own). No browser is ever downloaded.
+/// One API process on a fresh PostgreSQL database holding the demo data, a witness (a second API process, on a database
+/// of its own) that cosigns its checkpoints, and one headless Debian chromium, shared by every browser test (each test
+/// opens contexts of its own). No browser is ever downloaded.
 /// </summary>
 public sealed class AppFixture : IAsyncLifetime
 {
     public const string Chromium = "/usr/bin/chromium";
     public const string Checker = "demo-checker", Reviewer = "demo-reviewer", OtherReviewer = "demo-reviewer-2", Auditor = "demo-auditor", Admin = "demo-admin";
 
+    public const string Origin = "claimledger.test/browser", WitnessName = "witness.test/browser";
+
     public ApiProcess Api { get; private set; } = null!;
+    public ApiProcess Witness { get; private set; } = null!;
+    /// <summary>The note verifier keys an auditor pins: the log's (type 0x01) and the witness's (type 0x04).</summary>
+    public string LogVerifierKey { get; private set; } = "";
+    public string WitnessVerifierKey { get; private set; } = "";
     public string BaseUrl => $"http://127.0.0.1:{Api.Port}";
     public string ConnectionString { get; private set; } = "";
     public string SigningKeyPem { get; private set; } = "";
@@ -33,20 +40,46 @@ public sealed class AppFixture : IAsyncLifetime
     {
         var server = await LocalPostgres.EnsureServerAsync();
         ConnectionString = await LocalPostgres.EnsureDatabaseAsync(server, $"clbrowser_{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}_{Guid.NewGuid():N}"[..40]);
-        using (var key = ECDsa.Create(ECCurve.NamedCurves.nistP256)) SigningKeyPem = key.ExportPkcs8PrivateKeyPem();
+        SigningKeyPem = PemKeys.NewEd25519Pem();
+        LogVerifierKey = VerifierKeyOf(Origin, NoteKeyTypes.Ed25519, SigningKeyPem);
         Store = new DocumentStore(LedgerStore.For(ConnectionString));
         await Store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         foreach (var (name, role) in DemoData.DemoUsers) Keys[name] = await ApiKeys.IssueAsync(Store, name, role, TimeProvider.System);
         Seed = await DemoData.SeedAsync(Store, CancellationToken.None);
-        Api = await ApiProcess.StartAsync(ConnectionString, SigningKeyPem, Keys[Checker]);
+        // The witness starts first, knowing the log's key; the log then submits every checkpoint to it.
+        var witnessKey = PemKeys.NewEd25519Pem();
+        WitnessVerifierKey = VerifierKeyOf(WitnessName, NoteKeyTypes.Cosignature, witnessKey);
+        Witness = await ApiProcess.StartAsync(
+            await LocalPostgres.EnsureDatabaseAsync(server, $"clbrowserw_{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}_{Guid.NewGuid():N}"[..40]),
+            PemKeys.NewEd25519Pem(), "no key needed", new Dictionary<string, string>
+            {
+                ["ClaimLedger__Witness__Name"] = WitnessName,
+                ["ClaimLedger__Witness__PrivateKeyPem"] = witnessKey,
+                ["ClaimLedger__Witness__Logs__0__VerifierKey"] = LogVerifierKey,
+            });
+        Api = await ApiProcess.StartAsync(ConnectionString, SigningKeyPem, Keys[Checker], new Dictionary<string, string>
+        {
+            ["ClaimLedger__Ledger__Origin"] = Origin,
+            ["ClaimLedger__Witnesses__0__Url"] = $"http://127.0.0.1:{Witness.Port}/tlog/witness",
+            ["ClaimLedger__Witnesses__0__VerifierKey"] = WitnessVerifierKey,
+        });
 
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        Browser = await LaunchAsync();
+    }
+
+    /// <summary>A headless chromium of its own, with more command-line arguments.</summary>
+    public Task<IBrowser> LaunchAsync(params string[] arguments) => _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    {
+        ExecutablePath = Chromium,
+        Headless = true,
+        Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", .. arguments],
+    });
+
+    private static string VerifierKeyOf(string name, byte type, string pem)
+    {
+        using var key = PemKeys.Read(pem).Ed25519[0];
+        return new NoteSigner(name, type, key).Verifier.Encoded;
     }
 
     /// <summary>A new user with a key of its own (tests that revoke keys do not touch the shared ones).</summary>
@@ -87,6 +120,7 @@ public sealed class AppFixture : IAsyncLifetime
         await Browser.CloseAsync();
         _playwright.Dispose();
         await Api.DisposeAsync();
+        await Witness.DisposeAsync();
         Store.Dispose();
     }
 }

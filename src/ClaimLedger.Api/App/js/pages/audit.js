@@ -1,10 +1,11 @@
 // Audit: the latest checkpoint, the checkpoint history, verification of the whole ledger, exports, and "verify in this
-// browser" on any claim against a public key the auditor pinned (kept in localStorage).
+// browser" on any claim against the log's note verifier key the auditor pinned, and the witnesses' keys pinned beside it
+// (kept in localStorage).
 import { h, when, notice, section, download, clear } from '../dom.js';
 import { api, get, q } from '../api.js';
 import * as v from '../verify.js';
 
-const PIN = 'claimledger.pinnedKey';
+const LOG_KEY = 'claimledger.logVerifierKey', WITNESS_KEYS = 'claimledger.witnessKeys';
 
 export async function render(main, { params, stale }) {
   let latest = null, latestProblem = null;
@@ -31,27 +32,50 @@ async function save(path, name) {
 
 function checkpointFacts(cp) {
   const row = (k, val) => [h('dt', {}, k), h('dd', { class: 'hash' }, String(val))];
+  // Checkpoints signed before the switch to signed notes carry no origin and no note: an ECDSA P-256 signature.
   return h('dl', { class: 'facts' }, row('Tree size', cp.treeSize), row('Root hash', cp.rootHash), row('Recorded', when(cp.recordedAt)),
-    row('Key id', cp.keyId), row('Signature', cp.signature));
+    cp.origin ? row('Log (origin)', cp.origin) : null, row('Key ID', cp.keyId),
+    cp.note ? [h('dt', {}, 'Signed note'), h('dd', {}, h('pre', { class: 'mono', id: 'checkpoint-note' }, cp.note))] : row('Signature (ECDSA P-256)', cp.signature));
 }
 
+/** The pinned keys as the auditor pasted them: the log's verifier key, and the witnesses' keys, one a line. */
+const pinnedWitnessLines = () => (localStorage.getItem(WITNESS_KEYS) ?? '').split('\n').map(l => l.trim()).filter(Boolean);
+
 function pinSection() {
-  const area = h('textarea', { id: 'pinned-key', rows: 5, spellcheck: 'false', class: 'mono', 'aria-describedby': 'pin-help' });
-  area.value = localStorage.getItem(PIN) ?? '';
-  const status = h('div', { 'aria-live': 'polite' });
-  return section('Pinned public key',
-    h('p', { id: 'pin-help', class: 'help' }, 'Paste the log’s public key from a channel you trust (the newsroom’s published key, not this server’s word). It stays in this browser (localStorage) and every verification here uses it.'),
-    h('label', { for: 'pinned-key' }, 'Public key (PEM)'), area,
+  const logKey = h('textarea', { id: 'pinned-key', rows: 2, class: 'mono', spellcheck: 'false', 'aria-describedby': 'pin-help' });
+  const witnessKeys = h('textarea', { id: 'witness-keys', rows: 3, spellcheck: 'false', class: 'mono', 'aria-describedby': 'witness-help' });
+  logKey.value = localStorage.getItem(LOG_KEY) ?? '';
+  witnessKeys.value = pinnedWitnessLines().join('\n');
+  const status = h('div', { 'aria-live': 'polite', id: 'pin-status' });
+  const pin = async () => {
+    clear(status);
+    const lines = witnessKeys.value.split('\n').map(l => l.trim()).filter(Boolean);
+    if (v.secure()) {
+      // Only keys that parse are pinned: a typo found now is not a failed verification later.
+      const problems = [];
+      if (logKey.value.trim()) await v.parseVerifierKey(logKey.value).catch(e => problems.push(`Log verifier key: ${e.message}`));
+      for (const [i, line] of lines.entries()) await v.parseVerifierKey(line).catch(e => problems.push(`Witness key ${i + 1}: ${e.message}`));
+      if (problems.length) return status.append(...problems.map(p => notice(`Not pinned. ${p}`)));
+    }
+    localStorage.setItem(LOG_KEY, logKey.value.trim());
+    localStorage.setItem(WITNESS_KEYS, lines.join('\n'));
+    status.append(notice(`Keys pinned: ${logKey.value.trim() ? 'the log’s verifier key' : 'no log key'}, ${lines.length} witness key${lines.length === 1 ? '' : 's'}` +
+      (v.secure() ? '.' : ' (not checked: this page is not a secure context, so it cannot use them).'), 'info'));
+  };
+  return section('Pinned keys',
+    h('p', { id: 'pin-help', class: 'help' }, 'Paste the log’s note verifier key (name+key ID+key) from a channel you trust (the newsroom’s published key, not this server’s word). It stays in this browser (localStorage) and every verification here uses it.'),
+    h('label', { for: 'pinned-key' }, 'Log verifier key'), logKey,
+    h('p', { id: 'witness-help', class: 'help' }, 'Witnesses cosign checkpoints: a witness whose key is pinned here has its cosignature checked; the others are named, not checked.'),
+    h('label', { for: 'witness-keys' }, 'Witness verifier keys (optional, one a line)'), witnessKeys,
     h('div', { class: 'buttons' },
-      h('button', { type: 'button', onclick: () => { localStorage.setItem(PIN, area.value.trim()); status.replaceChildren(notice('Key pinned.', 'info')); } }, 'Pin this key'),
+      h('button', { type: 'button', onclick: pin }, 'Pin these keys'),
       h('button', { type: 'button', class: 'secondary', onclick: async () => {
         clear(status);
         try {
-          const served = await get('/api/audit/public-key');
-          const pem = typeof served === 'string' ? served : served.publicKeyPem;
-          const same = pem.trim() === area.value.trim();
+          const served = (await get('/api/audit/public-key')).verifierKey ?? '';
+          const same = served === logKey.value.trim();
           status.append(notice(same ? 'The server’s key is the pinned key.' : 'The server serves another key than the one pinned (shown below; pin it only if you trust it).', same ? 'info' : 'error'),
-            same ? null : h('pre', { class: 'mono' }, pem));
+            same ? null : h('pre', { class: 'mono' }, served));
         } catch (e) { status.append(notice(e.message)); }
       } }, 'Compare with the server’s key')),
     status);
@@ -75,6 +99,9 @@ function wholeLedger() {
     } }, 'Verify the ledger'), out);
 }
 
+// A note key ID is 8 hex digits; the SHA-256 of a P-256 key, from before the switch, is cut.
+const shortId = id => (String(id ?? '').length > 16 ? String(id).slice(0, 16) + '…' : String(id ?? ''));
+
 function history() {
   const body = h('tbody');
   const status = h('p', { class: 'help', 'aria-live': 'polite' });
@@ -84,7 +111,7 @@ function history() {
     try {
       const page = await get(`/api/audit/checkpoints${q({ after, limit: 20 })}`);
       body.append(...page.items.map(cp => h('tr', {}, h('td', { class: 'num' }, String(cp.treeSize)), h('td', { class: 'hash' }, cp.rootHash),
-        h('td', {}, when(cp.recordedAt)), h('td', { class: 'hash' }, String(cp.keyId ?? '').slice(0, 16) + '…'))));
+        h('td', {}, when(cp.recordedAt)), h('td', { class: 'hash' }, shortId(cp.keyId)))));
       after = page.next;
       more.hidden = !after;
       status.textContent = `${body.children.length} checkpoints shown, oldest first`;
@@ -94,7 +121,7 @@ function history() {
   load();
   return section('Checkpoint history', status,
     h('div', { class: 'table-wrap' }, h('table', {}, h('caption', { class: 'visually-hidden' }, 'Signed checkpoints'),
-      h('thead', {}, h('tr', {}, ['Tree size', 'Root hash', 'Recorded', 'Key id'].map(c => h('th', { scope: 'col' }, c)))), body)), more);
+      h('thead', {}, h('tr', {}, ['Tree size', 'Root hash', 'Recorded', 'Key ID'].map(c => h('th', { scope: 'col' }, c)))), body)), more);
 }
 
 function verifyInBrowser(claimId) {
@@ -106,48 +133,69 @@ function verifyInBrowser(claimId) {
     clear(steps); clear(verdict);
     const ok = await runSteps(input.value.trim(), steps);
     verdict.append(h('p', { class: ok ? 'ok big' : 'bad big', role: ok ? 'status' : 'alert' }, ok
-      ? '✓ Verified in this browser: every event of this claim is in the signed ledger, unchanged.'
+      ? '✓ Verified in this browser: every event of this claim is in the checkpoint signed by the pinned log key, unchanged.'
       : '✗ Not verified: see the step marked ✗.'));
   } },
   h('label', { for: 'verify-claim' }, 'Claim id'), input, h('button', { type: 'submit' }, 'Verify in this browser'), steps, verdict);
   return section('Verify a claim in this browser', form);
 }
 
+const MARK = { verified: '✓', failed: '✗', unchecked: '–', absent: '–' };
+
 /** Each step is shown as it runs, ✓ or ✗ with why; the first ✗ stops the run. */
 async function runSteps(claimId, list) {
   const step = (text) => {
     const li = h('li', { class: 'running' }, h('span', { class: 'mark' }, '…'), ' ', text, h('div', { class: 'why' }));
     list.append(li);
-    return (ok, why) => {
+    const done = (ok, why) => {
       li.className = ok ? 'ok' : 'bad';
       li.firstChild.textContent = ok ? '✓' : '✗';
-      if (why) li.lastChild.textContent = why;
+      if (why) li.querySelector('.why').textContent = why;
       return ok;
     };
+    done.li = li;
+    return done;
   };
   if (!step('This page is a secure context with WebCrypto')(v.secure(), v.secure() ? null :
     'The page was not loaded over HTTPS or from localhost, so the browser offers no WebCrypto: nothing can be checked here. Open it over HTTPS.')) return false;
 
-  let pinned;
-  const pinStep = step('A public key is pinned and readable');
-  try { pinned = await v.importPinnedKey(localStorage.getItem(PIN)); pinStep(true, `key id ${pinned.keyId}`); } catch (e) { return pinStep(false, e.message + ' — pin the log’s key below.'); }
+  let logKey, witnessKeys = [];
+  const pinStep = step('The log’s verifier key is pinned and readable');
+  const pinnedLog = localStorage.getItem(LOG_KEY) ?? '';
+  if (!pinnedLog.trim()) return pinStep(false, 'no log verifier key is pinned — pin the log’s key below.');
+  try { logKey = await v.parseVerifierKey(pinnedLog); } catch (e) { return pinStep(false, `the pinned log key: ${e.message} — pin the log’s key below.`); }
+  for (const [i, line] of pinnedWitnessLines().entries()) {
+    try { witnessKeys.push(await v.parseVerifierKey(line)); } catch (e) { return pinStep(false, `pinned witness key ${i + 1}: ${e.message}`); }
+  }
+  pinStep(true, `${logKey.name}, key ID ${logKey.keyId}; ${witnessKeys.length} witness key${witnessKeys.length === 1 ? '' : 's'} pinned`);
 
-  let cp, format;
-  const cpStep = step('The latest checkpoint is signed by the pinned key');
+  let cp;
+  const noteStep = step('The latest checkpoint is a signed note');
   try {
-    cp = await get('/api/audit/checkpoints/latest');
-    format = v.formatOf(cp);
-    if (!format) return cpStep(false, 'the checkpoint is in a format this page does not know');
-    const r = await format.verify(cp, pinned);
-    if (!cpStep(r.ok, r.ok ? `${format.name}: tree of ${cp.treeSize} leaves, root ${cp.rootHash}` : r.why)) return false;
-  } catch (e) { return cpStep(false, e.message); }
+    const latest = await get('/api/audit/checkpoints/latest');
+    if (!latest.note) return noteStep(false, 'the latest checkpoint was signed before the switch to signed notes (ECDSA P-256): the next event recorded is checkpointed as a note; verify again then');
+    cp = v.parseCheckpointNote(latest.note);
+    noteStep(true, `${cp.origin}: tree of ${cp.treeSize} leaves, root ${v.toHex(cp.root)}`);
+  } catch (e) { return noteStep(false, e.message); }
+
+  const sigStep = step('The checkpoint is signed by the pinned log key');
+  try { const r = await v.verifyLogSignature(cp, logKey); if (!sigStep(r.ok, r.why)) return false; } catch (e) { return sigStep(false, e.message); }
+
+  const wStep = step('Witnesses that cosigned the checkpoint');
+  const witnesses = await v.witnessesOf(cp, witnessKeys);
+  const cosigners = witnesses.filter(w => w.state !== 'absent');
+  const failed = witnesses.filter(w => w.state === 'failed');
+  wStep.li.append(h('ul', { class: 'witnesses' }, witnesses.map(w =>
+    h('li', { class: w.state === 'verified' ? 'ok' : w.state === 'failed' ? 'bad' : '' }, h('span', { class: 'mark' }, MARK[w.state]), ' ', w.name, ': ', w.why))));
+  if (!wStep(failed.length === 0, cosigners.length === 0 ? 'no witness cosigned this checkpoint'
+    : failed.length ? `a cosignature of ${failed.map(w => w.name).join(', ')} does not verify with the pinned key: it was forged or changed`
+      : `${cosigners.length} cosigned, ${cosigners.filter(w => w.state === 'verified').length} verified with a pinned key`)) return false;
 
   let events;
   const evStep = step(`The claim’s events are read`);
   try { const data = await get(`/api/claims/${claimId}/events`); events = Array.isArray(data) ? data : data.items; evStep(true, `${events.length} events`); }
   catch (e) { return evStep(false, e.message); }
 
-  const root = format.rootOf(cp);
   let all = true;
   for (const e of events) {
     const label = `Event ${e.version} (${e.type.replace(/_/g, ' ')})`;
@@ -165,11 +213,14 @@ async function runSteps(claimId, list) {
     const recomputed = await v.leafHash(content);
     if (!hashStep(v.toHex(recomputed) === e.leafHash, `SHA-256(0x00 ‖ content) = ${v.toHex(recomputed)}` +
       (v.toHex(recomputed) === e.leafHash ? '' : `, but the ledger’s leaf hash is ${e.leafHash}: the event was changed after it was recorded`))) { all = false; break; }
-    const incStep = step(`${label}: its inclusion proof leads to the signed root`);
+    const incStep = step(`${label}: its inclusion proof leads to the signed root and size`);
     try {
+      // The proof is asked for the note's size, and what it leads to is compared with the note's root, not the server's.
       const proof = await get(`/api/audit/proofs/inclusion${q({ leafIndex: e.leafIndex, treeSize: cp.treeSize })}`);
+      if (proof.treeSize !== cp.treeSize) { all = incStep(false, `the proof is for a tree of ${proof.treeSize} leaves, the note’s is ${cp.treeSize}`); break; }
       const got = await v.rootFromInclusion(e.leafIndex, cp.treeSize, recomputed, proof.auditPath.map(v.fromHex));
-      if (!incStep(v.same(got, root), v.same(got, root) ? `${proof.auditPath.length} hashes up to ${cp.rootHash}` : `the proof leads to ${v.toHex(got)}, not to the signed root`)) { all = false; break; }
+      if (!incStep(v.same(got, cp.root), v.same(got, cp.root) ? `${proof.auditPath.length} hashes up to the note’s root ${v.toHex(cp.root)} (size ${cp.treeSize})`
+        : `the proof leads to ${v.toHex(got)}, not to the note’s root ${v.toHex(cp.root)}`)) { all = false; break; }
     } catch (err) { all = incStep(false, err.message); break; }
   }
   return all;
