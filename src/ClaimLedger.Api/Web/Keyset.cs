@@ -83,4 +83,32 @@ public static class Keyset
         try { return Encoding.UTF8.GetString(Convert.FromBase64String(b64)); }
         catch (FormatException) { return null; }
     }
+
+    /// <summary>
+    /// One keyset page of a summary table, newest first: rows whose search terms match <paramref name="terms"/> (a
+    /// tsquery over <c>search_terms</c>, none when null), after the cursor (exclusive), as Marten's <c>?</c>-placeholder
+    /// SQL with its parameters. The lists that page by (time, id) share it, so each reads its two indexes the same way.
+    /// </summary>
+    public static (string Sql, object[] Parameters) PageStatement(string table, string orderedBy, string? terms,
+        (DateTimeOffset At, Guid Id)? after, int rows)
+    {
+        var sql = new StringBuilder($"select data from {table}");
+        var parameters = new List<object>();
+        var where = "where";
+        if (terms != null)
+        {
+            sql.Append($" {where} {Claims.Searching.SearchText.Vector("search_terms")} @@ ?::tsquery");
+            parameters.Add(terms);
+            where = "and";
+        }
+        if (after is { } cursor)
+        {
+            sql.Append($" {where} ({orderedBy}, id) < (?, ?)");
+            parameters.Add(cursor.At);
+            parameters.Add(cursor.Id);
+        }
+        sql.Append($" order by {orderedBy} desc, id desc limit ?");
+        parameters.Add(rows);
+        return (sql.ToString(), parameters.ToArray());
+    }
 }

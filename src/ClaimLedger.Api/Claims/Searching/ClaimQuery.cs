@@ -70,27 +70,8 @@ public sealed record ClaimQuery(IReadOnlyList<string> Words, IReadOnlyList<strin
     }
 
     /// <summary>The page's SQL (Marten's <c>?</c> placeholders) and its parameters: one statement on the summaries' indexes.</summary>
-    public (string Sql, object[] Parameters) Statement((DateTimeOffset At, Guid Id)? after, int rows)
-    {
-        var sql = new StringBuilder($"select data from {ClaimSummary.Table}");
-        var parameters = new List<object>();
-        var where = "where";
-        if (SearchText.TsQuery(Words, Filters) is { } terms)
-        {
-            sql.Append($" {where} {SearchText.Vector("search_terms")} @@ ?::tsquery");
-            parameters.Add(terms);
-            where = "and";
-        }
-        if (after is { } cursor)
-        {
-            sql.Append($" {where} (last_changed_at, id) < (?, ?)");
-            parameters.Add(cursor.At);
-            parameters.Add(cursor.Id);
-        }
-        sql.Append(" order by last_changed_at desc, id desc limit ?");
-        parameters.Add(rows);
-        return (sql.ToString(), parameters.ToArray());
-    }
+    public (string Sql, object[] Parameters) Statement((DateTimeOffset At, Guid Id)? after, int rows) =>
+        Keyset.PageStatement(ClaimSummary.Table, "last_changed_at", SearchText.TsQuery(Words, Filters), after, rows);
 
     /// <summary>The folded words of a search (none when <paramref name="q"/> is blank), or a 400 naming <c>q</c>.</summary>
     public static IResult? ReadWords(string? q, out IReadOnlyList<string> words)

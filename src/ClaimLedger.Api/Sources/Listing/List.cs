@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Serialization;
 using ClaimLedger.Access;
 using ClaimLedger.Claims.Searching;
@@ -37,25 +36,6 @@ public static class ListSourcesEndpoint
     }
 
     /// <summary>The page's SQL (Marten's <c>?</c> placeholders) and its parameters, on the summaries' two indexes.</summary>
-    public static (string Sql, object[] Parameters) Statement(IReadOnlyList<string> words, (DateTimeOffset At, Guid Id)? after, int rows)
-    {
-        var sql = new StringBuilder($"select data from {SourceSummary.Table}");
-        var parameters = new List<object>();
-        var where = "where";
-        if (SearchText.TsQuery(words, []) is { } terms)
-        {
-            sql.Append($" where {SearchText.Vector("search_terms")} @@ ?::tsquery");
-            parameters.Add(terms);
-            where = "and";
-        }
-        if (after is { } cursor)
-        {
-            sql.Append($" {where} (registered_at, id) < (?, ?)");
-            parameters.Add(cursor.At);
-            parameters.Add(cursor.Id);
-        }
-        sql.Append(" order by registered_at desc, id desc limit ?");
-        parameters.Add(rows);
-        return (sql.ToString(), parameters.ToArray());
-    }
+    public static (string Sql, object[] Parameters) Statement(IReadOnlyList<string> words, (DateTimeOffset At, Guid Id)? after, int rows) =>
+        Keyset.PageStatement(SourceSummary.Table, "registered_at", SearchText.TsQuery(words, []), after, rows);
 }
