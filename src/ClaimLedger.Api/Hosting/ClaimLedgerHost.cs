@@ -55,6 +55,7 @@ public static class ClaimLedgerHost
         services.AddSingleton<CommitSignal>();
         services.AddSingleton<CommittedPictures>();
         services.AddSingleton<HalfPreparedStatements>();
+        services.AddSingleton<ValuePlannedReads>();
         services.AddMarten(sp =>
             {
                 var opts = Storage.LedgerStore.For(sp.GetRequiredService<LedgerDatabase>().ConnectionString);

@@ -86,29 +86,29 @@ public static class Keyset
 
     /// <summary>
     /// One keyset page of a summary table, newest first: rows whose search terms match <paramref name="terms"/> (a
-    /// tsquery over <c>search_terms</c>, none when null), after the cursor (exclusive), as Marten's <c>?</c>-placeholder
-    /// SQL with its parameters. The lists that page by (time, id) share it, so each reads its two indexes the same way.
+    /// tsquery over <c>search_terms</c>, none when null), after the cursor (exclusive), as SQL with Npgsql's positional
+    /// parameters (<c>$1</c>) and their values, run by <see cref="Storage.ValuePlannedReads"/>. The lists that page by
+    /// (time, id) share it, so each reads its two indexes the same way.
     /// </summary>
     public static (string Sql, object[] Parameters) PageStatement(string table, string orderedBy, string? terms,
         (DateTimeOffset At, Guid Id)? after, int rows)
     {
         var sql = new StringBuilder($"select data from {table}");
         var parameters = new List<object>();
+        string Next(object value)
+        {
+            parameters.Add(value);
+            return $"${parameters.Count}";
+        }
         var where = "where";
         if (terms != null)
         {
-            sql.Append($" {where} {Claims.Searching.SearchText.Vector("search_terms")} @@ ?::tsquery");
-            parameters.Add(terms);
+            sql.Append($" {where} {Claims.Searching.SearchText.Vector("search_terms")} @@ {Next(terms)}::tsquery");
             where = "and";
         }
         if (after is { } cursor)
-        {
-            sql.Append($" {where} ({orderedBy}, id) < (?, ?)");
-            parameters.Add(cursor.At);
-            parameters.Add(cursor.Id);
-        }
-        sql.Append($" order by {orderedBy} desc, id desc limit ?");
-        parameters.Add(rows);
+            sql.Append($" {where} ({orderedBy}, id) < ({Next(cursor.At)}, {Next(cursor.Id)})");
+        sql.Append($" order by {orderedBy} desc, id desc limit {Next(rows)}");
         return (sql.ToString(), parameters.ToArray());
     }
 }

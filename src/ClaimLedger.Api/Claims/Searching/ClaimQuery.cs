@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json.Serialization;
-using Marten;
+using ClaimLedger.Storage;
 using ClaimLedger.Web;
 
 namespace ClaimLedger.Claims.Searching;
@@ -21,7 +21,8 @@ public sealed record ClaimPage(IReadOnlyList<ClaimSummaryItem> Items, [property:
 /// Which claims a list shows: any combination of exact filters and a search, all of them terms of the summary's one GIN
 /// index (<see cref="ClaimSummary.SearchTerms"/>), read in the order of the (last change, id) index from a cursor.
 /// PostgreSQL chooses between them by what the terms' statistics say: the term index when they match few claims, the
-/// order's index (stopping at the page's end) when they match many.
+/// order's index (stopping at the page's end) when they match many; it plans each page with its terms
+/// (<see cref="ValuePlannedReads"/>).
 /// </summary>
 public sealed record ClaimQuery(IReadOnlyList<string> Words, IReadOnlyList<string> Filters)
 {
@@ -60,10 +61,10 @@ public sealed record ClaimQuery(IReadOnlyList<string> Words, IReadOnlyList<strin
         Enum.GetValues<ClaimStatus>().ToDictionary(s => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(s.ToString()));
 
     /// <summary>One page from the cursor <paramref name="after"/> (exclusive), most recently changed first.</summary>
-    public async Task<ClaimPage> PageAsync(IQuerySession session, (DateTimeOffset At, Guid Id)? after, int limit, CancellationToken ct)
+    public async Task<ClaimPage> PageAsync(ValuePlannedReads reads, (DateTimeOffset At, Guid Id)? after, int limit, CancellationToken ct)
     {
         var (sql, parameters) = Statement(after, limit + 1);
-        var rows = await session.QueryAsync<ClaimSummary>(sql, ct, parameters);
+        var rows = await reads.QueryAsync<ClaimSummary>(sql, parameters, ct);
         var items = rows.Take(limit).Select(ClaimSummaryItem.Of).ToList();
         var next = rows.Count > limit ? Keyset.Write(CursorKind, items[^1].LastChangedAt, items[^1].Id) : null;
         return new ClaimPage(items, next);

@@ -1,5 +1,5 @@
 using ClaimLedger.Access;
-using Marten;
+using ClaimLedger.Storage;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
 using ClaimLedger.Web;
@@ -20,12 +20,12 @@ public static class SearchClaimsEndpoint
     [Tags("Claims")]
     [ProducesResponseType<ClaimPage>(200)]
     public static async Task<IResult> Get(string? status, string? figureId, string? sourceId, string? attributedTo, string? submittedBy,
-        string? q, string? after, string? limit, IQuerySession session, CancellationToken ct)
+        string? q, string? after, string? limit, ValuePlannedReads reads, CancellationToken ct)
     {
         var (query, problem) = ClaimQuery.Read(status, figureId, sourceId, attributedTo, submittedBy, q);
         if (problem != null) return problem;
         if (!Keyset.TryLimit(limit, out var take, out problem)) return problem!;
         if (!Keyset.TryAfter(after, ClaimQuery.CursorKind, "a list of claims", out var from, out problem)) return problem!;
-        return Results.Json(await query!.PageAsync(session, from, take, ct), JsonSetup.Options);
+        return Results.Json(await query!.PageAsync(reads, from, take, ct), JsonSetup.Options);
     }
 }

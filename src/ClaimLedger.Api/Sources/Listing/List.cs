@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using ClaimLedger.Access;
 using ClaimLedger.Claims.Searching;
-using Marten;
+using ClaimLedger.Storage;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
 using ClaimLedger.Web;
@@ -23,19 +23,19 @@ public static class ListSourcesEndpoint
     [WolverineGet("/api/sources", Name = "ListSources"), Authorize(Policy = Policies.Read)]
     [Tags("Sources")]
     [ProducesResponseType<SourcePage>(200)]
-    public static async Task<IResult> Get(string? q, string? after, string? limit, IQuerySession session, CancellationToken ct)
+    public static async Task<IResult> Get(string? q, string? after, string? limit, ValuePlannedReads reads, CancellationToken ct)
     {
         if (!Keyset.TryLimit(limit, out var take, out var problem)) return problem!;
         if (ClaimQuery.ReadWords(q, out var words) is { } badWords) return badWords;
         if (!Keyset.TryAfter(after, CursorKind, "a list of sources", out var from, out problem)) return problem!;
         var (sql, parameters) = Statement(words, from, take + 1);
-        var rows = await session.QueryAsync<SourceSummary>(sql, ct, parameters);
+        var rows = await reads.QueryAsync<SourceSummary>(sql, parameters, ct);
         var items = rows.Take(take).ToList();
         var next = rows.Count > take ? Keyset.Write(CursorKind, items[^1].RegisteredAt, items[^1].Id) : null;
         return Results.Json(new SourcePage(items, next), JsonSetup.Options);
     }
 
-    /// <summary>The page's SQL (Marten's <c>?</c> placeholders) and its parameters, on the summaries' two indexes.</summary>
+    /// <summary>The page's SQL (Marten's <c>?</c> placeholders) and its parameters, on the summaries' two indexes, planned with its terms.</summary>
     public static (string Sql, object[] Parameters) Statement(IReadOnlyList<string> words, (DateTimeOffset At, Guid Id)? after, int rows) =>
         Keyset.PageStatement(SourceSummary.Table, "registered_at", SearchText.TsQuery(words, []), after, rows);
 }

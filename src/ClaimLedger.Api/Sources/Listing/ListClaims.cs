@@ -1,6 +1,7 @@
 using ClaimLedger.Access;
 using ClaimLedger.Claims.Searching;
 using Marten;
+using ClaimLedger.Storage;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
 using ClaimLedger.Web;
@@ -14,12 +15,12 @@ public static class ListSourceClaimsEndpoint
     [WolverineGet("/api/sources/{id}/claims", Name = "ListSourceClaims"), Authorize(Policy = Policies.Read)]
     [Tags("Sources")]
     [ProducesResponseType<ClaimPage>(200)]
-    public static async Task<IResult> Get(Guid id, string? after, string? limit, IQuerySession session, CancellationToken ct)
+    public static async Task<IResult> Get(Guid id, string? after, string? limit, IQuerySession session, ValuePlannedReads reads, CancellationToken ct)
     {
         if (!Keyset.TryLimit(limit, out var take, out var problem)) return problem!;
         if (!Keyset.TryAfter(after, ClaimQuery.CursorKind, "a list of claims", out var from, out problem)) return problem!;
         if (await session.LoadAsync<SourceSummary>(id, ct) is null) return Problems.NotFound("source", id);
         var query = new ClaimQuery([], [ClaimSummary.SourceFilter(id)]);
-        return Results.Json(await query.PageAsync(session, from, take, ct), JsonSetup.Options);
+        return Results.Json(await query.PageAsync(reads, from, take, ct), JsonSetup.Options);
     }
 }
