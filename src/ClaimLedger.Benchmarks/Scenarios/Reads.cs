@@ -18,7 +18,6 @@ internal sealed partial class Run
         await PictureReadsAsync(source);
         await RevisionPageReadsAsync();
         await ClaimHistoryReadsAsync(source);
-        await ClaimSearchAsync();
     }
 
     private async Task GetAsync(string path)
