@@ -19,7 +19,8 @@ internal static class Entry
 /// with <c>--paths</c>, each projection's fast path against Marten's own execution),
 /// <c>--compare</c> (HTTP submissions of the API as configured against a variant of its settings, in paired windows),
 /// <c>--pages</c> (the web app's pages: weight and time to first render),
-/// <c>--search</c> (only the claim search, over 100,000 claim summaries).
+/// <c>--search</c> (only the claim search, over 100,000 claim summaries),
+/// <c>--verify</c> (only the verification, of a ledger seeded like the full run's and sequenced by the API).
 /// </summary>
 public static class BenchmarkProgram
 {
@@ -32,11 +33,14 @@ public static class BenchmarkProgram
     /// <param name="RebuildPaths">Each rebuild run rebuilds the projection once on every path (<see cref="RebuildPath"/>), in an
     /// order that turns from run to run (<c>--rebuild --paths</c>): the fast path against Marten's own on one ledger.</param>
     /// <param name="SearchClaims">How many claim summaries the search is measured over.</param>
+    /// <param name="VerifyPasses">Warm verification passes; the row is the median one.</param>
+    /// <param name="VerifyOnly">Only the verification, of a ledger seeded like the full run's (<c>--verify</c>).</param>
     /// <param name="CompareOnly">Only HTTP submissions at 8 clients, of two APIs in alternating windows: one as configured, one
     /// with the <see cref="VariantSettingPrefix"/> settings on top (<c>--compare</c>).</param>
     public sealed record Mode(string Name, TimeSpan Duration, TimeSpan Warmup, int[] PictureSizes, long RevisionDepth, int[] ClaimHistories, int Samples, int[] HttpClients,
         int RatioRounds, TimeSpan RatioWindow, bool RatioOnly = false, int RebuildRuns = 1, bool RebuildOnly = false, string? RebuildProjection = null,
-        bool CompareOnly = false, bool RebuildPaths = false, bool PagesOnly = false, int SearchClaims = 100_000, bool SearchOnly = false);
+        bool CompareOnly = false, bool RebuildPaths = false, bool PagesOnly = false, int SearchClaims = 100_000, bool SearchOnly = false,
+        int VerifyPasses = 3, bool VerifyOnly = false);
 
     public static readonly Mode Smoke = new("smoke", TimeSpan.FromSeconds(1), TimeSpan.Zero, [10, 100], 1_000, [10, 150], 30, [1, 8], 1, TimeSpan.FromSeconds(1),
         SearchClaims: 2_000);
@@ -93,6 +97,8 @@ public static class BenchmarkProgram
         if (args.Contains("--pages")) mode = mode with { Name = $"{mode.Name}-pages", PagesOnly = true };
         // --search alone is the search over 100,000 claims; with --smoke, over the smoke's few.
         if (args.Contains("--search")) mode = mode with { Name = $"{mode.Name}-search", SearchOnly = true };
+        // --verify alone is the full run's ledger and five passes; with --smoke or --quick, that mode's sizes.
+        if (args.Contains("--verify")) mode = mode with { Name = $"{mode.Name}-verify", VerifyOnly = true, VerifyPasses = 5 };
         if (Array.IndexOf(args, "--only") is var only and >= 0 && only + 1 < args.Length) mode = mode with { RebuildProjection = args[only + 1] };
         var outIndex = Array.IndexOf(args, "--out");
         var outDir = outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : Path.Combine(LocalPostgres.DataRoot(), "benchmarks");

@@ -36,10 +36,31 @@ public sealed record LeafContent(Guid StreamId, long Version, string Type, strin
         return new string(text[..27]);
     }
 
-    public byte[] CanonicalJson() => Written(static buffer => buffer.WrittenSpan.ToArray(), withLeafPrefix: false);
+    /// <summary>
+    /// <see cref="EventColumns"/> with the data as PostgreSQL sends jsonb (its text in UTF-8, read as bytes): the
+    /// verifier's columns, for <see cref="LeafHashOf"/>.
+    /// </summary>
+    public const string EventColumnsWithUtf8Data = "seq_id, stream_id, version, type, data, coalesce(user_name, ''), timestamp";
+
+    public byte[] CanonicalJson() => Written(this, static (writer, leaf) => leaf.WriteCanonical(writer), static buffer => buffer.WrittenSpan.ToArray(),
+        withLeafPrefix: false);
 
     /// <summary>RFC 6962 leaf hash of the canonical JSON, written once, straight after the 0x00 leaf prefix.</summary>
-    public byte[] LeafHash() => Written(static buffer => SHA256.HashData(buffer.WrittenSpan), withLeafPrefix: true);
+    public byte[] LeafHash() => Written(this, static (writer, leaf) => leaf.WriteCanonical(writer), static buffer => SHA256.HashData(buffer.WrittenSpan),
+        withLeafPrefix: true);
+
+    /// <summary>
+    /// The leaf hash of an event read with <see cref="EventColumnsWithUtf8Data"/>, the same as its
+    /// <see cref="LeafContent"/>'s <see cref="LeafHash()"/>: verification hashes every event of the ledger, and its data,
+    /// parsed from the bytes as they arrive, is never made a string only to be transcoded back to UTF-8 for the parser
+    /// (<c>--verify</c>, 380,853 events: passes of 131,000–184,000 events/s became 164,000–190,000).
+    /// </summary>
+    public static byte[] LeafHashOf(Guid streamId, long version, string type, ReadOnlyMemory<byte> utf8Data, string actor, string recordedAt) =>
+        Written((streamId, version, type, utf8Data, actor, recordedAt), static (writer, e) =>
+        {
+            using var data = JsonDocument.Parse(e.utf8Data);
+            WriteCanonical(writer, e.streamId, e.version, e.type, data.RootElement, e.actor, e.recordedAt);
+        }, static buffer => SHA256.HashData(buffer.WrittenSpan), withLeafPrefix: true);
 
     // Verification hashes every event of the ledger, and the sequencer every new one: each thread reuses one buffer and
     // one writer instead of allocating both per event (with the two changes below, 4,981 → 1,987 bytes allocated per
@@ -49,7 +70,7 @@ public sealed record LeafContent(Guid StreamId, long Version, string Type, strin
     /// <summary>A buffer grown past this by one large event (a source's whole text) is not kept for the next.</summary>
     private const int KeptBufferBytes = 1 << 20;
 
-    private T Written<T>(Func<ArrayBufferWriter<byte>, T> result, bool withLeafPrefix)
+    private static T Written<TLeaf, T>(TLeaf leaf, Action<Utf8JsonWriter, TLeaf> write, Func<ArrayBufferWriter<byte>, T> result, bool withLeafPrefix)
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
         buffer.ResetWrittenCount();
@@ -62,7 +83,7 @@ public sealed record LeafContent(Guid StreamId, long Version, string Type, strin
                 buffer.GetSpan(1)[0] = 0;
                 buffer.Advance(1);
             }
-            WriteCanonical(writer);
+            write(writer, leaf);
             writer.Flush();
             return result(buffer);
         }
@@ -75,14 +96,19 @@ public sealed record LeafContent(Guid StreamId, long Version, string Type, strin
     private void WriteCanonical(Utf8JsonWriter writer)
     {
         using var data = JsonDocument.Parse(Data);
+        WriteCanonical(writer, StreamId, Version, Type, data.RootElement, Actor, RecordedAt);
+    }
+
+    private static void WriteCanonical(Utf8JsonWriter writer, Guid streamId, long version, string type, JsonElement data, string actor, string recordedAt)
+    {
         writer.WriteStartObject();
-        writer.WriteString("actor", Actor);
+        writer.WriteString("actor", actor);
         writer.WritePropertyName("data");
-        WriteCanonical(writer, data.RootElement);
-        writer.WriteString("recordedAt", RecordedAt);
-        writer.WriteString("streamId", StreamId.ToString("D"));
-        writer.WriteString("type", Type);
-        writer.WriteNumber("version", Version);
+        WriteCanonical(writer, data);
+        writer.WriteString("recordedAt", recordedAt);
+        writer.WriteString("streamId", streamId.ToString("D"));
+        writer.WriteString("type", type);
+        writer.WriteNumber("version", version);
         writer.WriteEndObject();
     }
 

@@ -90,7 +90,7 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, CheckpointSigner
         await using var leavesCmd = new NpgsqlCommand(
             $"select leaf_index, seq_id, stream_id, version, leaf_hash from {LedgerSchema.Leaves} order by leaf_index", leavesConn, leavesTx);
         await using var eventsCmd = new NpgsqlCommand(
-            $"select {LeafContent.EventColumns} from {LedgerSchema.Events} where seq_id >= @from and seq_id <= @to and {LedgerSchema.IsRecord} order by seq_id", eventsConn);
+            $"select {LeafContent.EventColumnsWithUtf8Data} from {LedgerSchema.Events} where seq_id >= @from and seq_id <= @to and {LedgerSchema.IsRecord} order by seq_id", eventsConn);
         eventsCmd.Parameters.AddWithValue("from", from ?? 0);
         eventsCmd.Parameters.AddWithValue("to", to ?? long.MaxValue);
         await using var leaves = await leavesCmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
@@ -112,7 +112,7 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, CheckpointSigner
             // Events before this leaf's that the tree does not hold were slipped in, or never made it into the tree.
             while (pending is { } early && early.Seq < leaf.Sequence)
             {
-                recomputation.Break(new BrokenLeaf(leaf.LeafIndex, early.Content.StreamId, early.Content.Version,
+                recomputation.Break(new BrokenLeaf(leaf.LeafIndex, early.StreamId, early.Version,
                     $"the event at sequence {early.Seq} is not in the tree (inserted, or never sequenced)"));
                 checkedEvents++;
                 pending = await events.NextAsync(ct);
@@ -132,8 +132,8 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, CheckpointSigner
             }
             checkedEvents++;
             var hash = current.LeafHash;
-            if (current.Content.StreamId != leaf.StreamId || current.Content.Version != leaf.Version)
-                recomputation.Break(new BrokenLeaf(leaf.LeafIndex, current.Content.StreamId, current.Content.Version,
+            if (current.StreamId != leaf.StreamId || current.Version != leaf.Version)
+                recomputation.Break(new BrokenLeaf(leaf.LeafIndex, current.StreamId, current.Version,
                     $"the event at sequence {leaf.Sequence} was moved: the tree holds {leaf.StreamId} version {leaf.Version} there"));
             else if (!hash.AsSpan().SequenceEqual(leaf.StoredHash))
                 recomputation.Break(new BrokenLeaf(leaf.LeafIndex, leaf.StreamId, leaf.Version, "the event was changed: its hash no longer matches its leaf"));
@@ -148,7 +148,16 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, CheckpointSigner
     }
 
     /// <summary>An event as read, with the leaf hash recomputed from it.</summary>
-    private sealed record HashedEvent(long Seq, LeafContent Content, byte[] LeafHash);
+    private sealed record HashedEvent(long Seq, Guid StreamId, long Version, byte[] LeafHash);
+
+    /// <summary>An event as read (<see cref="LeafContent.EventColumnsWithUtf8Data"/>), its data as UTF-8.</summary>
+    private readonly record struct ReadEvent(long Seq, Guid StreamId, long Version, string Type, byte[] Data, string Actor, string RecordedAt)
+    {
+        public static ReadEvent Of(NpgsqlDataReader reader) => new(reader.GetInt64(0), reader.GetGuid(1), reader.GetInt64(2), reader.GetString(3),
+            reader.GetFieldValue<byte[]>(4), reader.GetString(5), LeafContent.FormatTime(reader.GetFieldValue<DateTimeOffset>(6)));
+
+        public HashedEvent Hashed() => new(Seq, StreamId, Version, LeafContent.LeafHashOf(StreamId, Version, Type, Data, Actor, RecordedAt));
+    }
 
     /// <summary>
     /// The events in sequence order, hashed a page at a time on every core while the next page is read: hashing (JSON
@@ -157,7 +166,7 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, CheckpointSigner
     private sealed class HashedEvents(NpgsqlDataReader reader)
     {
         private const int PageSize = 2048;
-        private Task<List<(long Seq, LeafContent Content)>>? _nextPage;
+        private Task<List<ReadEvent>>? _nextPage;
         private HashedEvent[] _page = [];
         private int _position;
 
@@ -169,16 +178,16 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, CheckpointSigner
                 if (rows.Count == 0) return null;
                 _nextPage = ReadPageAsync(ct);
                 var page = new HashedEvent[rows.Count];
-                Parallel.For(0, rows.Count, i => page[i] = new HashedEvent(rows[i].Seq, rows[i].Content, rows[i].Content.LeafHash()));
+                Parallel.For(0, rows.Count, i => page[i] = rows[i].Hashed());
                 (_page, _position) = (page, 0);
             }
             return _page[_position++];
         }
 
-        private async Task<List<(long Seq, LeafContent Content)>> ReadPageAsync(CancellationToken ct)
+        private async Task<List<ReadEvent>> ReadPageAsync(CancellationToken ct)
         {
-            var rows = new List<(long Seq, LeafContent Content)>(PageSize);
-            while (rows.Count < PageSize && await reader.ReadAsync(ct)) rows.Add(LeafContent.Read(reader));
+            var rows = new List<ReadEvent>(PageSize);
+            while (rows.Count < PageSize && await reader.ReadAsync(ct)) rows.Add(ReadEvent.Of(reader));
             return rows;
         }
     }

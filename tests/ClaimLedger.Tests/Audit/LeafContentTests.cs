@@ -26,6 +26,14 @@ public class LeafContentTests
     }
 
     [Fact]
+    public void The_verifiers_hash_of_the_data_as_utf_8_bytes_is_the_leaf_hash()
+    {
+        foreach (var content in new[] { Content, Content with { Data = """{"\uFF61": 1, "\uD83D\uDE00": "é\u00a0🙂", "b": [1.50, -0, 1e3]}""" } })
+            Assert.Equal(Convert.ToHexString(content.LeafHash()), Convert.ToHexString(LeafContent.LeafHashOf(content.StreamId, content.Version, content.Type,
+                Encoding.UTF8.GetBytes(content.Data), content.Actor, content.RecordedAt)));
+    }
+
+    [Fact]
     public void Keys_are_sorted_by_utf_16_code_unit_not_by_utf_8_byte()
     {
         // U+FF61 is one UTF-16 unit above the surrogates of U+1F600, but its UTF-8 bytes (EF …) sort below theirs (F0 …).
