@@ -17,7 +17,7 @@ namespace ClaimLedger.Storage;
 /// execution (Npgsql sends it unnamed); planning a search costs about 0.2 ms. Marten opens sessions only on its own
 /// pool, so these reads run through Npgsql and read their documents with Marten's serializer.
 /// <c>ValuePlannedReadsTests</c> pins both halves: the ledger's pool prepares the search and PostgreSQL's generic plan
-/// for it reads every match; this pool prepares nothing.
+/// for it is one plan for every word; this pool prepares nothing.
 /// </remarks>
 public sealed class ValuePlannedReads(IDocumentStore store, LedgerDatabase database) : IAsyncDisposable
 {

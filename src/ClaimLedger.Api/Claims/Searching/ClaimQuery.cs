@@ -70,7 +70,7 @@ public sealed record ClaimQuery(IReadOnlyList<string> Words, IReadOnlyList<strin
         return new ClaimPage(items, next);
     }
 
-    /// <summary>The page's SQL (Marten's <c>?</c> placeholders) and its parameters: one statement on the summaries' indexes.</summary>
+    /// <summary>The page's SQL (Npgsql's positional parameters) and their values: one statement on the summaries' indexes.</summary>
     public (string Sql, object[] Parameters) Statement((DateTimeOffset At, Guid Id)? after, int rows) =>
         Keyset.PageStatement(ClaimSummary.Table, "last_changed_at", SearchText.TsQuery(Words, Filters), after, rows);
 

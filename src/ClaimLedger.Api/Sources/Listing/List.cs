@@ -35,7 +35,7 @@ public static class ListSourcesEndpoint
         return Results.Json(new SourcePage(items, next), JsonSetup.Options);
     }
 
-    /// <summary>The page's SQL (Marten's <c>?</c> placeholders) and its parameters, on the summaries' two indexes, planned with its terms.</summary>
+    /// <summary>The page's SQL (Npgsql's positional parameters) and their values, on the summaries' two indexes.</summary>
     public static (string Sql, object[] Parameters) Statement(IReadOnlyList<string> words, (DateTimeOffset At, Guid Id)? after, int rows) =>
         Keyset.PageStatement(SourceSummary.Table, "registered_at", SearchText.TsQuery(words, []), after, rows);
 }
