@@ -102,15 +102,21 @@ public sealed record LeafContent(Guid StreamId, long Version, string Type, strin
     private static void WriteCanonical(Utf8JsonWriter writer, Guid streamId, long version, string type, JsonElement data, string actor, string recordedAt)
     {
         writer.WriteStartObject();
-        writer.WriteString("actor", actor);
-        writer.WritePropertyName("data");
+        writer.WriteString(ActorKey, actor);
+        writer.WritePropertyName(DataKey);
         WriteCanonical(writer, data);
-        writer.WriteString("recordedAt", recordedAt);
-        writer.WriteString("streamId", streamId.ToString("D"));
-        writer.WriteString("type", type);
-        writer.WriteNumber("version", version);
+        writer.WriteString(RecordedAtKey, recordedAt);
+        Span<byte> id = stackalloc byte[36];
+        streamId.TryFormat(id, out _, "D");
+        writer.WriteString(StreamIdKey, id);
+        writer.WriteString(TypeKey, type);
+        writer.WriteNumber(VersionKey, version);
         writer.WriteEndObject();
     }
+
+    private static readonly JsonEncodedText ActorKey = JsonEncodedText.Encode("actor"), DataKey = JsonEncodedText.Encode("data"),
+        RecordedAtKey = JsonEncodedText.Encode("recordedAt"), StreamIdKey = JsonEncodedText.Encode("streamId"),
+        TypeKey = JsonEncodedText.Encode("type"), VersionKey = JsonEncodedText.Encode("version");
 
     private static readonly JsonWriterOptions WriterOptions = new()
     {
@@ -124,25 +130,23 @@ public sealed record LeafContent(Guid StreamId, long Version, string Type, strin
             case JsonValueKind.Object:
                 writer.WriteStartObject();
                 var count = element.GetPropertyCount();
-                // Each key is read once: a JsonProperty decodes its name anew on every access, and a sort compares
-                // each key several times.
-                var properties = ArrayPool<(string Name, JsonElement Value)>.Shared.Rent(count);
+                var properties = ArrayPool<JsonProperty>.Shared.Rent(count);
                 try
                 {
                     var filled = 0;
-                    foreach (var property in element.EnumerateObject()) properties[filled++] = (property.Name, property.Value);
-                    var sorted = properties.AsSpan(0, count);
-                    // Keys are unique in stored JSON (jsonb keeps the last), so an unstable sort orders them the same.
-                    sorted.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-                    foreach (var (name, value) in sorted)
+                    var byRawName = true;
+                    foreach (var property in element.EnumerateObject())
                     {
-                        writer.WritePropertyName(name);
-                        WriteCanonical(writer, value);
+                        properties[filled++] = property;
+                        byRawName = byRawName && SortsAsWritten(JsonMarshal.GetRawUtf8PropertyName(property));
                     }
+                    var sorted = properties.AsSpan(0, count);
+                    if (byRawName) WriteSortedByRawName(writer, sorted);
+                    else WriteSortedByName(writer, sorted);
                 }
                 finally
                 {
-                    ArrayPool<(string Name, JsonElement Value)>.Shared.Return(properties, clearArray: true);
+                    ArrayPool<JsonProperty>.Shared.Return(properties, clearArray: true);
                 }
                 writer.WriteEndObject();
                 break;
@@ -158,6 +162,47 @@ public sealed record LeafContent(Guid StreamId, long Version, string Type, strin
             default:
                 element.WriteTo(writer);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Whether a key, as it stands in the JSON text, is its own UTF-8 and sorts among such keys by its bytes as it does by
+    /// UTF-16 code unit: no escape in it, and no character from U+E000 up (whose UTF-8 sorts above a surrogate pair's,
+    /// though its UTF-16 unit sorts below). The keys of every stored event are, and are neither decoded nor allocated.
+    /// </summary>
+    private static bool SortsAsWritten(ReadOnlySpan<byte> rawName) =>
+        rawName.IndexOf((byte)'\\') < 0 && rawName.IndexOfAnyInRange((byte)0xEE, (byte)0xFF) < 0;
+
+    private static void WriteSortedByRawName(Utf8JsonWriter writer, Span<JsonProperty> properties)
+    {
+        // Keys are unique in stored JSON (jsonb keeps the last), so an unstable sort orders them the same.
+        properties.Sort(static (a, b) => JsonMarshal.GetRawUtf8PropertyName(a).SequenceCompareTo(JsonMarshal.GetRawUtf8PropertyName(b)));
+        foreach (var property in properties)
+        {
+            writer.WritePropertyName(JsonMarshal.GetRawUtf8PropertyName(property));
+            WriteCanonical(writer, property.Value);
+        }
+    }
+
+    private static void WriteSortedByName(Utf8JsonWriter writer, Span<JsonProperty> properties)
+    {
+        // Each key is decoded once: a JsonProperty decodes its name anew on every access, and a sort compares each
+        // key several times.
+        var named = ArrayPool<(string Name, JsonElement Value)>.Shared.Rent(properties.Length);
+        try
+        {
+            for (var i = 0; i < properties.Length; i++) named[i] = (properties[i].Name, properties[i].Value);
+            var sorted = named.AsSpan(0, properties.Length);
+            sorted.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+            foreach (var (name, value) in sorted)
+            {
+                writer.WritePropertyName(name);
+                WriteCanonical(writer, value);
+            }
+        }
+        finally
+        {
+            ArrayPool<(string Name, JsonElement Value)>.Shared.Return(named, clearArray: true);
         }
     }
 

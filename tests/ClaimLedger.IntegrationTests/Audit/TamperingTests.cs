@@ -146,3 +146,51 @@ public class TamperingTests : IAsyncLifetime
             ClaimLedger.Audit.LeafContent.FormatTime(r.GetFieldValue<DateTimeOffset>(5)));
     }
 }
+
+/// <summary>
+/// A ledger of several of the verifier's pages (it reads one page while it hashes the one before, in two arrays it
+/// reuses): every event is checked once, and an edit on a later page is found at its own leaf.
+/// </summary>
+public class ManyPagesTamperingTests : IAsyncLifetime
+{
+    private const int Events = 2 * ClaimLedger.Audit.LedgerVerifier.PageSizeForTests + 700;
+    private LedgerApi _api = null!;
+
+    public async Task InitializeAsync()
+    {
+        _api = await LedgerApi.StartAsync("tamper-pages");
+        await using (var session = _api.Store.LightweightSession())
+        {
+            for (var i = 0; i < Events; i++)
+            {
+                var figure = Guid.CreateVersion7();
+                session.Events.StartStream<ClaimLedger.Figures.Figure>(figure,
+                    new ClaimLedger.Figures.FigureDefined(figure, $"Figure {i}", "deaths", "people", null, null));
+            }
+            await session.SaveChangesAsync();
+        }
+        await _api.SettleAsync();
+    }
+
+    public async Task DisposeAsync() => await _api.DisposeAsync();
+
+    [Fact]
+    public async Task Every_page_is_checked_and_an_edit_on_a_later_page_is_found_at_its_leaf()
+    {
+        var untouched = await _api.Get("/api/audit/verify", LedgerApi.Auditor);
+        untouched.Status.ShouldBe(200, untouched.Body);
+        untouched.Json.GetProperty("ok").GetBoolean().ShouldBeTrue(untouched.Body);
+        var recorded = await _api.ScalarAsync($"select count(*) from claimledger.mt_events where {ClaimLedger.Audit.LedgerSchema.IsRecord}");
+        recorded.ShouldBeGreaterThanOrEqualTo(Events);
+        untouched.Json.GetProperty("eventsChecked").GetInt64().ShouldBe(recorded);
+
+        var seq = await _api.ScalarAsync($"select seq_id from claimledger.mt_events order by seq_id offset {Events - 300} limit 1");
+        await _api.ExecuteAsync($"update claimledger.mt_events set data = jsonb_set(data, '{{title}}', '\"edited\"') where seq_id = {seq}");
+        var edited = await _api.Get("/api/audit/verify", LedgerApi.Auditor);
+        edited.Json.GetProperty("ok").GetBoolean().ShouldBeFalse(edited.Body);
+        edited.Json.GetProperty("firstBroken").GetProperty("leafIndex").GetInt64()
+            .ShouldBe(await _api.ScalarAsync("select leaf_index from claimledger.ledger_leaves where seq_id = @s", ("s", seq)));
+        edited.Json.GetProperty("firstBroken").GetProperty("reason").GetString()!.ShouldContain("changed");
+        edited.Json.GetProperty("eventsChecked").GetInt64().ShouldBe(recorded);
+    }
+}
