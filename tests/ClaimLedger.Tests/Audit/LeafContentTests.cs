@@ -64,6 +64,28 @@ public class LeafContentTests
         }
     }
 
+    [Fact]
+    public void Long_escaped_strings_are_written_unescaped_and_escaped_again_as_the_writer_does()
+    {
+        var text = string.Concat(Enumerable.Range(0, 400).Select(i => i % 3 == 0 ? "\\n" : i % 3 == 1 ? "\\u00e9" : "\\\""));
+        var data = $$"""{"long": "{{text}}", "short": "a\tb"}""";
+        var canonical = Encoding.UTF8.GetString((Content with { Data = data }).CanonicalJson());
+        canonical.ShouldContain($$"""
+            "data":{{DecodedAndSorted(data)}}
+            """);
+        // \u00e9 comes out as é, \n and \" stay escaped: the writer's minimal escaping, not the stored text.
+        canonical.ShouldContain("\\né\\\"\\né");
+    }
+
+    [Fact]
+    public void Data_nested_deeper_than_64_is_refused_and_never_runs_the_stack_out()
+    {
+        string Nested(int depth) => new string('[', depth) + new string(']', depth);
+        Encoding.UTF8.GetString((Content with { Data = Nested(60) }).CanonicalJson()).ShouldContain(Nested(60));
+        Should.Throw<System.Text.Json.JsonException>(() => (Content with { Data = Nested(100_000) }).CanonicalJson());
+        Should.Throw<System.Text.Json.JsonException>(() => (Content with { Data = """{"a": 1} {"b": 2}""" }).CanonicalJson());
+    }
+
     /// <summary>An object of distinct keys, each written as plain UTF-8 (where JSON allows) or escaped (\uXXXX) at random.</summary>
     private static string RandomObject(Random random, string[] keys, int depth)
     {

@@ -1,0 +1,168 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace ClaimLedger.Audit;
+
+/// <summary>
+/// Writes a JSON value in the ledger's canonical form: object keys sorted by UTF-16 code unit at every depth, no
+/// insignificant white space, numbers byte for byte as stored, strings as the writer escapes them. It reads the text
+/// once with <see cref="Utf8JsonReader"/> and rereads only the members it reorders, with no document built in between:
+/// verification writes every event of the ledger this way.
+/// </summary>
+internal static class CanonicalJsonWriter
+{
+    /// <summary>As deep as <see cref="JsonDocument"/> parses by default, so that no stored value runs the stack out.</summary>
+    private const int MaxDepth = 64;
+
+    /// <summary>Writes the one JSON value <paramref name="json"/> holds.</summary>
+    public static void Write(Utf8JsonWriter writer, ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
+        if (!reader.Read()) throw new JsonException("the data holds no JSON value");
+        WriteValue(writer, ref reader, json, depth: 0);
+        if (reader.Read()) throw new JsonException("the data holds more than one JSON value");
+    }
+
+    /// <summary>A member of an object: where its key and its value stand in the object's text.</summary>
+    private readonly record struct Member(int NameStart, int NameLength, bool NameEscaped, int ValueStart, int ValueEnd, string? Name);
+
+    /// <summary>Writes the value at the reader's current token, leaving the reader on the value's last token.</summary>
+    private static void WriteValue(Utf8JsonWriter writer, ref Utf8JsonReader reader, ReadOnlySpan<byte> json, int depth)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.StartObject:
+                if (depth >= MaxDepth) throw new JsonException($"the data nests deeper than {MaxDepth}");
+                WriteObject(writer, ref reader, json, depth + 1);
+                break;
+            case JsonTokenType.StartArray:
+                if (depth >= MaxDepth) throw new JsonException($"the data nests deeper than {MaxDepth}");
+                writer.WriteStartArray();
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray) WriteValue(writer, ref reader, json, depth + 1);
+                writer.WriteEndArray();
+                break;
+            case JsonTokenType.String:
+                WriteString(writer, ref reader);
+                break;
+            case JsonTokenType.Number:
+                // As stored, byte for byte, without a string in between.
+                writer.WriteRawValue(reader.ValueSpan, skipInputValidation: true);
+                break;
+            case JsonTokenType.True:
+            case JsonTokenType.False:
+                writer.WriteBooleanValue(reader.TokenType == JsonTokenType.True);
+                break;
+            case JsonTokenType.Null:
+                writer.WriteNullValue();
+                break;
+            default:
+                throw new JsonException($"unexpected {reader.TokenType} in the data");
+        }
+    }
+
+    private static void WriteObject(Utf8JsonWriter writer, ref Utf8JsonReader reader, ReadOnlySpan<byte> json, int depth)
+    {
+        var members = ArrayPool<Member>.Shared.Rent(16);
+        var count = 0;
+        try
+        {
+            var byRawName = true;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                // A key's token starts at its opening quote; its value span is the text between the quotes.
+                var nameStart = (int)reader.TokenStartIndex + 1;
+                var nameLength = reader.ValueSpan.Length;
+                var escaped = reader.ValueIsEscaped;
+                var name = escaped ? reader.GetString() : null;
+                byRawName = byRawName && !escaped && SortsAsWritten(reader.ValueSpan);
+                reader.Read();
+                var valueStart = (int)reader.TokenStartIndex;
+                reader.Skip();
+                if (count == members.Length)
+                {
+                    var larger = ArrayPool<Member>.Shared.Rent(count * 2);
+                    members.AsSpan(0, count).CopyTo(larger);
+                    ArrayPool<Member>.Shared.Return(members, clearArray: true);
+                    members = larger;
+                }
+                members[count++] = new Member(nameStart, nameLength, escaped, valueStart, (int)reader.BytesConsumed, name);
+            }
+
+            var sorted = members.AsSpan(0, count);
+            if (byRawName) SortByRawName(sorted, json);
+            else SortByName(sorted, json);
+
+            writer.WriteStartObject();
+            foreach (var member in sorted)
+            {
+                if (member.NameEscaped) writer.WritePropertyName(member.Name!);
+                else writer.WritePropertyName(json.Slice(member.NameStart, member.NameLength));
+                var value = json[member.ValueStart..member.ValueEnd];
+                var valueReader = new Utf8JsonReader(value, new JsonReaderOptions { MaxDepth = MaxDepth });
+                valueReader.Read();
+                WriteValue(writer, ref valueReader, value, depth);
+            }
+            writer.WriteEndObject();
+        }
+        finally
+        {
+            ArrayPool<Member>.Shared.Return(members, clearArray: true);
+        }
+    }
+
+    /// <summary>
+    /// Whether an unescaped key sorts among such keys by its UTF-8 bytes as it does by UTF-16 code unit: it has no
+    /// character from U+E000 up (whose UTF-8 sorts above a surrogate pair's, though its UTF-16 unit sorts below). The
+    /// keys of every stored event are, and are neither decoded nor allocated.
+    /// </summary>
+    private static bool SortsAsWritten(ReadOnlySpan<byte> rawName) => rawName.IndexOfAnyInRange((byte)0xEE, (byte)0xFF) < 0;
+
+    private static void SortByRawName(Span<Member> members, ReadOnlySpan<byte> json)
+    {
+        // Keys are unique in stored JSON (jsonb keeps the last), so an unstable sort orders them the same; the few keys
+        // of an object are sorted by insertion, without a delegate (a span cannot be captured by one).
+        for (var i = 1; i < members.Length; i++)
+        {
+            var member = members[i];
+            var name = json.Slice(member.NameStart, member.NameLength);
+            var j = i - 1;
+            while (j >= 0 && json.Slice(members[j].NameStart, members[j].NameLength).SequenceCompareTo(name) > 0)
+            {
+                members[j + 1] = members[j];
+                j--;
+            }
+            members[j + 1] = member;
+        }
+    }
+
+    private static void SortByName(Span<Member> members, ReadOnlySpan<byte> json)
+    {
+        // Every key decoded once, then compared as strings.
+        for (var i = 0; i < members.Length; i++)
+            if (members[i].Name is null)
+                members[i] = members[i] with { Name = System.Text.Encoding.UTF8.GetString(json.Slice(members[i].NameStart, members[i].NameLength)) };
+        members.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+    }
+
+    private static void WriteString(Utf8JsonWriter writer, ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            writer.WriteStringValue(reader.ValueSpan);
+            return;
+        }
+        // Unescaped, a string is never longer than as written.
+        var length = reader.ValueSpan.Length;
+        byte[]? rented = null;
+        try
+        {
+            var unescaped = length <= 512 ? stackalloc byte[512] : rented = ArrayPool<byte>.Shared.Rent(length);
+            var written = reader.CopyString(unescaped);
+            writer.WriteStringValue(unescaped[..written]);
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+}
