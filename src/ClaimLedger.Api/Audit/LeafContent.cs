@@ -60,8 +60,7 @@ public sealed record LeafContent(Guid StreamId, long Version, string Type, strin
             static buffer => SHA256.HashData(buffer.WrittenSpan), withLeafPrefix: true);
 
     // Verification hashes every event of the ledger, and the sequencer every new one: each thread reuses one buffer and
-    // one writer instead of allocating both per event (with the two changes below, 4,981 → 1,987 bytes allocated per
-    // event, and verification 1.3–1.6 times as fast in alternating runs).
+    // one writer instead of allocating both per event (docs/benchmarks.md, "Verification").
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
     [ThreadStatic] private static Utf8JsonWriter? t_writer;
     /// <summary>A buffer grown past this by one large event (a source's whole text) is not kept for the next.</summary>
