@@ -15,30 +15,33 @@ internal static class CanonicalJsonWriter
     private const int MaxDepth = 64;
 
     /// <summary>Writes the one JSON value <paramref name="json"/> holds.</summary>
+    /// <remarks>
+    /// The first reader sees every token of the value (what it does not write in order, it skips), so it refuses an empty
+    /// value, nesting past <see cref="MaxDepth"/> and anything but white space after the value, each with a
+    /// <see cref="JsonException"/>, before any member is reread: the rereading recursion is never deeper than that.
+    /// </remarks>
     public static void Write(Utf8JsonWriter writer, ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
-        if (!reader.Read()) throw new JsonException("the data holds no JSON value");
-        WriteValue(writer, ref reader, json, depth: 0);
-        if (reader.Read()) throw new JsonException("the data holds more than one JSON value");
+        reader.Read();
+        WriteValue(writer, ref reader, json);
+        reader.Read();
     }
 
-    /// <summary>A member of an object: where its key and its value stand in the object's text.</summary>
-    private readonly record struct Member(int NameStart, int NameLength, bool NameEscaped, int ValueStart, int ValueEnd, string? Name);
+    /// <summary>A member of an object: where its key and its value stand in the object's text, and its key decoded when needed.</summary>
+    private readonly record struct Member(int NameStart, int NameLength, int ValueStart, int ValueEnd, string? Name);
 
     /// <summary>Writes the value at the reader's current token, leaving the reader on the value's last token.</summary>
-    private static void WriteValue(Utf8JsonWriter writer, ref Utf8JsonReader reader, ReadOnlySpan<byte> json, int depth)
+    private static void WriteValue(Utf8JsonWriter writer, ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
     {
         switch (reader.TokenType)
         {
             case JsonTokenType.StartObject:
-                if (depth >= MaxDepth) throw new JsonException($"the data nests deeper than {MaxDepth}");
-                WriteObject(writer, ref reader, json, depth + 1);
+                WriteObject(writer, ref reader, json);
                 break;
             case JsonTokenType.StartArray:
-                if (depth >= MaxDepth) throw new JsonException($"the data nests deeper than {MaxDepth}");
                 writer.WriteStartArray();
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray) WriteValue(writer, ref reader, json, depth + 1);
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray) WriteValue(writer, ref reader, json);
                 writer.WriteEndArray();
                 break;
             case JsonTokenType.String:
@@ -60,7 +63,7 @@ internal static class CanonicalJsonWriter
         }
     }
 
-    private static void WriteObject(Utf8JsonWriter writer, ref Utf8JsonReader reader, ReadOnlySpan<byte> json, int depth)
+    private static void WriteObject(Utf8JsonWriter writer, ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
     {
         var members = ArrayPool<Member>.Shared.Rent(16);
         var count = 0;
@@ -72,9 +75,8 @@ internal static class CanonicalJsonWriter
                 // A key's token starts at its opening quote; its value span is the text between the quotes.
                 var nameStart = (int)reader.TokenStartIndex + 1;
                 var nameLength = reader.ValueSpan.Length;
-                var escaped = reader.ValueIsEscaped;
-                var name = escaped ? reader.GetString() : null;
-                byRawName = byRawName && !escaped && SortsAsWritten(reader.ValueSpan);
+                var name = reader.ValueIsEscaped ? reader.GetString() : null;
+                byRawName = byRawName && name is null && SortsAsWritten(reader.ValueSpan);
                 reader.Read();
                 var valueStart = (int)reader.TokenStartIndex;
                 reader.Skip();
@@ -85,7 +87,7 @@ internal static class CanonicalJsonWriter
                     ArrayPool<Member>.Shared.Return(members, clearArray: true);
                     members = larger;
                 }
-                members[count++] = new Member(nameStart, nameLength, escaped, valueStart, (int)reader.BytesConsumed, name);
+                members[count++] = new Member(nameStart, nameLength, valueStart, (int)reader.BytesConsumed, name);
             }
 
             var sorted = members.AsSpan(0, count);
@@ -95,12 +97,13 @@ internal static class CanonicalJsonWriter
             writer.WriteStartObject();
             foreach (var member in sorted)
             {
-                if (member.NameEscaped) writer.WritePropertyName(member.Name!);
+                // A decoded key and its UTF-8 text are written alike: the writer escapes both the same way.
+                if (member.Name is { } decoded) writer.WritePropertyName(decoded);
                 else writer.WritePropertyName(json.Slice(member.NameStart, member.NameLength));
                 var value = json[member.ValueStart..member.ValueEnd];
                 var valueReader = new Utf8JsonReader(value, new JsonReaderOptions { MaxDepth = MaxDepth });
                 valueReader.Read();
-                WriteValue(writer, ref valueReader, value, depth);
+                WriteValue(writer, ref valueReader, value);
             }
             writer.WriteEndObject();
         }

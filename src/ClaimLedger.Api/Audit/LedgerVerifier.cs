@@ -147,11 +147,15 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, CheckpointSigner
             recomputation.FirstBroken, recomputation.LastVerifiedCheckpoint ?? checkpoints.LastOrDefault()) { Witnesses = witnessed };
     }
 
-    /// <summary>How many events the verifier reads and hashes at a time.</summary>
-    internal const int PageSizeForTests = HashedEvents.PageSize;
+    /// <summary>
+    /// How many events the verifier reads and hashes at a time, in two pages it reuses (one read while the other is
+    /// hashed). A page stays under the large object heap's 85,000 bytes: pages of 2,048 rows, a new one each time, made
+    /// every pass of <c>--verify</c> run 20–30 gen-2 collections.
+    /// </summary>
+    internal const int PageSize = 1024;
 
-    /// <summary>The bytes of one page of rows as read, which <see cref="HashedEvents"/> keeps under the large object heap's threshold.</summary>
-    internal static int PageBytes => System.Runtime.CompilerServices.Unsafe.SizeOf<ReadEvent>() * HashedEvents.PageSize;
+    /// <summary>The bytes of one page of rows as read, which <see cref="PageSize"/> keeps under the large object heap's threshold.</summary>
+    internal static int PageBytes => System.Runtime.CompilerServices.Unsafe.SizeOf<ReadEvent>() * PageSize;
 
     /// <summary>An event as read, with the leaf hash recomputed from it.</summary>
     private readonly record struct HashedEvent(long Seq, Guid StreamId, long Version, byte[] LeafHash);
@@ -173,12 +177,6 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, CheckpointSigner
     /// </summary>
     private sealed class HashedEvents(NpgsqlDataReader reader)
     {
-        /// <summary>
-        /// Two pages of rows, one read while the other is hashed, kept for the whole verification. A page stays under
-        /// the large object heap's 85,000 bytes: pages of 2,048 rows, a new one each time, made every pass of
-        /// <c>--verify</c> run 20–30 gen-2 collections.
-        /// </summary>
-        internal const int PageSize = 1024;
         private ReadEvent[] _read = new ReadEvent[PageSize], _spare = new ReadEvent[PageSize];
         private readonly HashedEvent[] _page = new HashedEvent[PageSize];
         private Task<int>? _nextPage;
@@ -194,6 +192,7 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, CheckpointSigner
                 (_read, _spare) = (_spare, _read);
                 _nextPage = ReadPageAsync(_read, ct);
                 Parallel.For(0, count, i => _page[i] = rows[i].Hashed());
+                // Hashed, the rows' data can go at the next collection rather than when this array is filled again.
                 Array.Clear(rows, 0, count);
                 (_count, _position) = (count, 0);
             }

@@ -153,7 +153,7 @@ public class TamperingTests : IAsyncLifetime
 /// </summary>
 public class ManyPagesTamperingTests : IAsyncLifetime
 {
-    private const int Events = 2 * ClaimLedger.Audit.LedgerVerifier.PageSizeForTests + 700;
+    private const int Events = 2 * ClaimLedger.Audit.LedgerVerifier.PageSize + 700;
     private LedgerApi _api = null!;
 
     public async Task InitializeAsync()
