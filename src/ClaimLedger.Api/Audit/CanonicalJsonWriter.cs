@@ -14,6 +14,8 @@ internal static class CanonicalJsonWriter
     /// <summary>As deep as <see cref="JsonDocument"/> parses by default, so that no stored value runs the stack out.</summary>
     private const int MaxDepth = 64;
 
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = MaxDepth };
+
     /// <summary>Writes the one JSON value <paramref name="json"/> holds.</summary>
     /// <remarks>
     /// The first reader sees every token of the value (what it does not write in order, it skips), so it refuses an empty
@@ -22,7 +24,7 @@ internal static class CanonicalJsonWriter
     /// </remarks>
     public static void Write(Utf8JsonWriter writer, ReadOnlySpan<byte> json)
     {
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
+        var reader = new Utf8JsonReader(json, ReaderOptions);
         reader.Read();
         WriteValue(writer, ref reader, json);
         reader.Read();
@@ -101,7 +103,7 @@ internal static class CanonicalJsonWriter
                 if (member.Name is { } decoded) writer.WritePropertyName(decoded);
                 else writer.WritePropertyName(json.Slice(member.NameStart, member.NameLength));
                 var value = json[member.ValueStart..member.ValueEnd];
-                var valueReader = new Utf8JsonReader(value, new JsonReaderOptions { MaxDepth = MaxDepth });
+                var valueReader = new Utf8JsonReader(value, ReaderOptions);
                 valueReader.Read();
                 WriteValue(writer, ref valueReader, value);
             }
